@@ -1,0 +1,16 @@
+//! Schema migrations of relief-ledger. The same migrations run on SQLite and PostgreSQL; money
+//! columns are BIGINT fen (`*_fen`), rates and quantities are decimal strings (TEXT), dates are
+//! `DATE`, timestamps are RFC 3339 text so that the audit chain hashes exactly what it stored.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261125_000001_ledger;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261125_000001_ledger::Migration)]
+    }
+}

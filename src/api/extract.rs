@@ -1,0 +1,171 @@
+//! Extractors whose rejections use the problem+json envelope and name the field: the JSON body,
+//! query strings, numeric ids, and the authenticated actor.
+
+use super::AppState;
+use super::error::ApiError;
+use crate::domain::{Error, FieldError};
+use crate::service::{Actor, auth};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::header;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+
+/// A JSON body. A syntax error is a 400; a value of the wrong type, a missing field or a bad
+/// money string is a 422 naming the field (`funding[0].amount`).
+pub struct Body<T>(pub T);
+
+/// The field a serde error is about: its path, plus the name of a missing field.
+fn field_of(path: &str, message: &str) -> String {
+    let missing = message
+        .strip_prefix("missing field `")
+        .and_then(|rest| rest.split('`').next())
+        .map(str::to_string);
+    let path = if path == "." {
+        String::new()
+    } else {
+        path.to_string()
+    };
+    match (path.is_empty(), missing) {
+        (true, Some(m)) => m,
+        (false, Some(m)) => format!("{path}.{m}"),
+        (_, None) => path,
+    }
+}
+
+/// Turns a deserialization error into the domain error.
+pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
+    let path = e.path().to_string();
+    let inner = e.into_inner();
+    match inner.classify() {
+        serde_json::error::Category::Data => {
+            let message = inner.to_string();
+            let message = message
+                .split(" at line ")
+                .next()
+                .unwrap_or(&message)
+                .to_string();
+            let field = field_of(&path, &message);
+            let field = if field.is_empty() {
+                "body".to_string()
+            } else {
+                field
+            };
+            Error::Invalid(vec![FieldError { field, message }])
+        }
+        _ => Error::Malformed(format!("请求体不是有效的 JSON: {inner}")),
+    }
+}
+
+/// Parses JSON bytes as `T`, naming the field on error.
+///
+/// # Errors
+/// [`Error::Malformed`] or [`Error::Invalid`].
+pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, Error> {
+    let de = &mut serde_json::Deserializer::from_slice(bytes);
+    serde_path_to_error::deserialize(de).map_err(body_error)
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let bytes = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|e| ApiError(Error::Malformed(format!("无法读取请求体: {e}"))))?;
+        Ok(Body(parse_json(&bytes)?))
+    }
+}
+
+/// A query string, its errors naming the parameter.
+pub struct Q<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, Self::Rejection> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de).map(Q).map_err(|e| {
+            let field = e.path().to_string();
+            ApiError(Error::field(
+                if field == "." { "query".into() } else { field },
+                e.into_inner().to_string(),
+            ))
+        })
+    }
+}
+
+/// A numeric id in the path; anything else is a 404.
+pub struct Id(pub i32);
+
+impl<S: Send + Sync> FromRequestParts<S> for Id {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError(Error::NotFound("资源")))?;
+        let raw = raw.strip_suffix(".pdf").unwrap_or(&raw);
+        raw.parse()
+            .map(Id)
+            .map_err(|_| ApiError(Error::NotFound("资源")))
+    }
+}
+
+/// The authenticated user: `Authorization: Bearer <token>`.
+pub struct Auth(pub Actor);
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .map(str::trim)
+            .ok_or(ApiError(Error::Unauthorized))?;
+        Ok(Auth(auth::authenticate(&state.store, token).await?))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_field_is_named_with_its_path() {
+        assert_eq!(field_of(".", "missing field `amount`"), "amount");
+        assert_eq!(
+            field_of("funding[0]", "missing field `amount`"),
+            "funding[0].amount"
+        );
+        assert_eq!(
+            field_of("funding[0].amount", "金额最多两位小数"),
+            "funding[0].amount"
+        );
+    }
+
+    #[test]
+    fn a_bad_money_string_is_an_invalid_value_naming_the_field() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct F {
+            amount: crate::domain::Fen,
+        }
+        let err = parse_json::<F>(br#"{"amount":"1.005"}"#).unwrap_err();
+        assert!(
+            matches!(err, Error::Invalid(ref f) if f[0].field == "amount"),
+            "{err:?}"
+        );
+        assert!(matches!(parse_json::<F>(b"{"), Err(Error::Malformed(_))));
+    }
+}

@@ -1,0 +1,69 @@
+//! The HTTP API under `/api/v1` (JSON; problem+json errors; OpenAPI at `/api/v1/openapi.json`).
+//! Handlers are thin: extract, call one service, wrap the answer.
+
+pub mod error;
+pub mod extract;
+mod openapi;
+mod resources;
+
+use crate::service::Store;
+use axum::Router;
+use axum::routing::{get, post};
+
+/// What every handler shares.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+}
+
+/// The whole service: API, health check and (later) pages.
+pub fn router(state: AppState) -> Router {
+    use resources::*;
+    let api = Router::new()
+        .route("/auth/login", post(login))
+        .route("/openapi.json", get(openapi::document))
+        .route("/regions", post(create_region).get(list_regions))
+        .route("/regions/{code}/account", get(region_account))
+        .route("/households", post(create_household).get(list_households))
+        .route("/households/{id}", get(get_household))
+        .route("/households/{id}/status", post(change_household_status))
+        .route("/projects", post(create_project).get(list_projects))
+        .route("/projects/{id}", get(get_project))
+        .route("/projects/{id}/status", post(change_project_status))
+        .route("/projects/{id}/accept", post(accept_project))
+        .route("/assets", get(list_assets))
+        .route("/assets/{id}", get(get_asset))
+        .route(
+            "/assets/{id}/ownership",
+            post(confirm_ownership).get(ownership_history),
+        )
+        .route("/assets/{id}/yields", post(post_yield).get(list_yields))
+        .route("/yields/{id}", get(get_yield))
+        .route("/yields/{id}/reverse", post(reverse_yield))
+        .route("/yields/{id}/receive", post(receive_yield))
+        .route(
+            "/distributions",
+            post(create_distribution).get(list_distributions),
+        )
+        .route("/distributions/{id}", get(get_distribution))
+        .route("/distributions/{id}/resolve", post(resolve_distribution))
+        .route(
+            "/distributions/{id}/publicize",
+            post(publicize_distribution),
+        )
+        .route("/distributions/{id}/review", post(review_distribution))
+        .route("/distributions/{id}/file", post(file_distribution))
+        .route("/distributions/{id}/pay", post(pay_distribution))
+        .route("/distributions/{id}/results", post(results_distribution))
+        .route("/distributions/{id}/cancel", post(cancel_distribution))
+        .route("/distributions/{id}/payments.csv", get(payments_csv))
+        .route("/reports/reconciliation", get(reconciliation))
+        .route("/audit", get(audit_log))
+        .fallback(not_found);
+    Router::new()
+        .nest("/api/v1", api)
+        .route("/healthz", get(healthz))
+        .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
+        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .with_state(state)
+}

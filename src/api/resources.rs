@@ -1,0 +1,465 @@
+//! The API's handlers, one per operation, in the order of the contract.
+
+use super::AppState;
+use super::error::{ApiError, ApiResult, Problem};
+use super::extract::{Auth, Body, Id, Q};
+use crate::domain::Error;
+use crate::domain::identity::mask_bank_account;
+use crate::domain::vocab::Role;
+use crate::service::accounts::{AccountView, YearQuery};
+use crate::service::assets::{AssetFilter, AssetView, Confirmation, OwnershipHistory};
+use crate::service::audit::EntryView;
+use crate::service::distributions::{
+    Cancel, File, NewPlan, Pay, PlanFilter, PlanSummary, PlanView, Publicize, Resolve, Results,
+    Review,
+};
+use crate::service::households::{
+    HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange,
+};
+use crate::service::projects::{
+    Acceptance, NewProject, ProjectFilter, ProjectView, StatusChange as ProjectStatusChange,
+};
+use crate::service::reconciliation::{Reconciliation, ReportQuery};
+use crate::service::regions::{NewRegion, RegionView};
+use crate::service::yields::{NewYield, Receipt, Reversal, YieldView};
+use crate::service::{self, Page, Paging};
+use axum::Json;
+use axum::extract::{Path, State};
+use axum::http::{StatusCode, header};
+use axum::response::IntoResponse;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct Login {
+    pub username: String,
+    pub password: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenView {
+    pub token: String,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct RegionQuery {
+    pub parent_code: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct HouseholdQuery {
+    pub village_code: Option<String>,
+    pub limit: Option<u64>,
+    pub offset: Option<u64>,
+}
+
+fn paging(limit: Option<u64>, offset: Option<u64>) -> Paging {
+    Paging { limit, offset }
+}
+
+fn created<T: Serialize>(v: T) -> (StatusCode, Json<T>) {
+    (StatusCode::CREATED, Json(v))
+}
+
+/// Any path under `/api/v1` that is not an operation.
+pub async fn not_found() -> ApiError {
+    ApiError(Error::NotFound("接口"))
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "system", responses((status = 200, description = "数据库可用"), (status = 503, description = "数据库不可用")))]
+pub async fn healthz(State(s): State<AppState>) -> impl IntoResponse {
+    if s.store.ping().await {
+        (StatusCode::OK, "ok")
+    } else {
+        (StatusCode::SERVICE_UNAVAILABLE, "database unavailable")
+    }
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/login", tag = "auth", request_body = Login,
+    responses((status = 200, body = TokenView), (status = 401, body = Problem), (status = 422, body = Problem)))]
+pub async fn login(State(s): State<AppState>, Body(b): Body<Login>) -> ApiResult<Json<TokenView>> {
+    let token = service::auth::login(&s.store, &b.username, &b.password).await?;
+    Ok(Json(TokenView { token }))
+}
+
+#[utoipa::path(post, path = "/api/v1/regions", tag = "regions", request_body = NewRegion,
+    responses((status = 201, body = RegionView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_region(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Body(b): Body<NewRegion>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(service::regions::create(&s.store, &a, b).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/regions", tag = "regions", params(RegionQuery),
+    responses((status = 200, body = Page<RegionView>)))]
+pub async fn list_regions(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<RegionQuery>,
+) -> ApiResult<Json<Page<RegionView>>> {
+    let items = service::regions::list(&s.store, &a, q.parent_code.as_deref()).await?;
+    Ok(Json(paging(q.limit, q.offset).page(items)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/regions/{code}/account", tag = "regions", params(("code" = String, Path), YearQuery),
+    responses((status = 200, body = AccountView), (status = 404, body = Problem)))]
+pub async fn region_account(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path(code): Path<String>,
+    Q(q): Q<YearQuery>,
+) -> ApiResult<Json<AccountView>> {
+    Ok(Json(
+        service::accounts::account(&s.store, &a, &code, q.year).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/households", tag = "households", request_body = NewHousehold,
+    responses((status = 201, body = HouseholdView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_household(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Body(b): Body<NewHousehold>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(service::households::create(&s.store, &a, b).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/households", tag = "households", params(HouseholdQuery),
+    responses((status = 200, body = Page<HouseholdView>)))]
+pub async fn list_households(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<HouseholdQuery>,
+) -> ApiResult<Json<Page<HouseholdView>>> {
+    let items = service::households::list(&s.store, &a, q.village_code.as_deref()).await?;
+    Ok(Json(paging(q.limit, q.offset).page(items)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/households/{id}", tag = "households", params(("id" = i32, Path)),
+    responses((status = 200, body = HouseholdView), (status = 404, body = Problem)))]
+pub async fn get_household(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<HouseholdView>> {
+    Ok(Json(service::households::get(&s.store, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/households/{id}/status", tag = "households", params(("id" = i32, Path)), request_body = HouseholdStatusChange,
+    responses((status = 200, body = HouseholdView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn change_household_status(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<HouseholdStatusChange>,
+) -> ApiResult<Json<HouseholdView>> {
+    Ok(Json(
+        service::households::change_status(&s.store, &a, id, b).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewProject,
+    responses((status = 201, body = ProjectView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Body(b): Body<NewProject>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(service::projects::create(&s.store, &a, b).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ProjectFilter, Paging),
+    responses((status = 200, body = Page<ProjectView>)))]
+pub async fn list_projects(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(f): Q<ProjectFilter>,
+    Q(p): Q<Paging>,
+) -> ApiResult<Json<Page<ProjectView>>> {
+    let items = service::projects::list(&s.store, &a, &f).await?;
+    Ok(Json(p.page(items)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i32, Path)),
+    responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
+pub async fn get_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<ProjectView>> {
+    Ok(Json(service::projects::get(&s.store, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}/status", tag = "projects", params(("id" = i32, Path)), request_body = ProjectStatusChange,
+    responses((status = 200, body = ProjectView), (status = 409, body = Problem)))]
+pub async fn change_project_status(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<ProjectStatusChange>,
+) -> ApiResult<Json<ProjectView>> {
+    Ok(Json(
+        service::projects::change_status(&s.store, &a, id, b).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/projects/{id}/accept", tag = "projects", params(("id" = i32, Path)), request_body = Acceptance,
+    responses((status = 201, body = Vec<AssetView>), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn accept_project(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<Acceptance>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(
+        service::projects::accept(&s.store, &a, id, b).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetFilter, Paging),
+    responses((status = 200, body = Page<AssetView>)))]
+pub async fn list_assets(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(f): Q<AssetFilter>,
+    Q(p): Q<Paging>,
+) -> ApiResult<Json<Page<AssetView>>> {
+    let items = service::assets::list(&s.store, &a, &f).await?;
+    Ok(Json(p.page(items)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = i32, Path)),
+    responses((status = 200, body = AssetView), (status = 404, body = Problem)))]
+pub async fn get_asset(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<AssetView>> {
+    Ok(Json(service::assets::get(&s.store, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/assets/{id}/ownership", tag = "assets", params(("id" = i32, Path)), request_body = Confirmation,
+    responses((status = 201, body = OwnershipHistory), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn confirm_ownership(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<Confirmation>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(
+        service::assets::confirm(&s.store, &a, id, b).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/assets/{id}/ownership", tag = "assets", params(("id" = i32, Path)),
+    responses((status = 200, body = OwnershipHistory), (status = 404, body = Problem)))]
+pub async fn ownership_history(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<OwnershipHistory>> {
+    Ok(Json(service::assets::ownership(&s.store, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/assets/{id}/yields", tag = "yields", params(("id" = i32, Path)), request_body = NewYield,
+    responses((status = 201, body = YieldView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn post_yield(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<NewYield>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(service::yields::post(&s.store, &a, id, b).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/assets/{id}/yields", tag = "yields", params(("id" = i32, Path), Paging),
+    responses((status = 200, body = Page<YieldView>)))]
+pub async fn list_yields(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Q(p): Q<Paging>,
+) -> ApiResult<Json<Page<YieldView>>> {
+    let items = service::yields::list_for_asset(&s.store, &a, id).await?;
+    Ok(Json(p.page(items)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/yields/{id}", tag = "yields", params(("id" = i32, Path)),
+    responses((status = 200, body = YieldView), (status = 404, body = Problem)))]
+pub async fn get_yield(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<YieldView>> {
+    Ok(Json(service::yields::get(&s.store, &a, id).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/yields/{id}/reverse", tag = "yields", params(("id" = i32, Path)), request_body = Reversal,
+    responses((status = 201, body = YieldView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn reverse_yield(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<Reversal>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(
+        service::yields::reverse(&s.store, &a, id, b).await?,
+    ))
+}
+
+#[utoipa::path(post, path = "/api/v1/yields/{id}/receive", tag = "yields", params(("id" = i32, Path)), request_body = Receipt,
+    responses((status = 200, body = YieldView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn receive_yield(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<Receipt>,
+) -> ApiResult<Json<YieldView>> {
+    Ok(Json(service::yields::receive(&s.store, &a, id, b).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/distributions", tag = "distributions", request_body = NewPlan,
+    responses((status = 201, body = PlanView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_distribution(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Body(b): Body<NewPlan>,
+) -> ApiResult<impl IntoResponse> {
+    Ok(created(
+        service::distributions::create(&s.store, &a, b).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/distributions", tag = "distributions", params(PlanFilter, Paging),
+    responses((status = 200, body = Page<PlanSummary>)))]
+pub async fn list_distributions(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(f): Q<PlanFilter>,
+    Q(p): Q<Paging>,
+) -> ApiResult<Json<Page<PlanSummary>>> {
+    let items = service::distributions::list(&s.store, &a, &f).await?;
+    Ok(Json(p.page(items)?))
+}
+
+#[utoipa::path(get, path = "/api/v1/distributions/{id}", tag = "distributions", params(("id" = i32, Path)),
+    responses((status = 200, body = PlanView), (status = 404, body = Problem)))]
+pub async fn get_distribution(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<Json<PlanView>> {
+    Ok(Json(service::distributions::get(&s.store, &a, id).await?))
+}
+
+/// Defines a plan-step handler: one body type, one service call.
+macro_rules! plan_step {
+    ($name:ident, $path:literal, $body:ty, $call:path) => {
+        #[utoipa::path(post, path = $path, tag = "distributions", params(("id" = i32, Path)), request_body = $body,
+            responses((status = 200, body = PlanView), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $name(State(s): State<AppState>, Auth(a): Auth, Id(id): Id, Body(b): Body<$body>) -> ApiResult<Json<PlanView>> {
+            Ok(Json($call(&s.store, &a, id, b).await?))
+        }
+    };
+}
+
+plan_step!(
+    resolve_distribution,
+    "/api/v1/distributions/{id}/resolve",
+    Resolve,
+    service::distributions::resolve
+);
+plan_step!(
+    publicize_distribution,
+    "/api/v1/distributions/{id}/publicize",
+    Publicize,
+    service::distributions::publicize
+);
+plan_step!(
+    review_distribution,
+    "/api/v1/distributions/{id}/review",
+    Review,
+    service::distributions::review
+);
+plan_step!(
+    file_distribution,
+    "/api/v1/distributions/{id}/file",
+    File,
+    service::distributions::file
+);
+plan_step!(
+    pay_distribution,
+    "/api/v1/distributions/{id}/pay",
+    Pay,
+    service::distributions::pay
+);
+plan_step!(
+    results_distribution,
+    "/api/v1/distributions/{id}/results",
+    Results,
+    service::distributions::results
+);
+plan_step!(
+    cancel_distribution,
+    "/api/v1/distributions/{id}/cancel",
+    Cancel,
+    service::distributions::cancel
+);
+
+#[utoipa::path(get, path = "/api/v1/distributions/{id}/payments.csv", tag = "distributions", params(("id" = i32, Path)),
+    responses((status = 200, description = "发放花名册 CSV (household_number,head_name,bank_account,amount)", content_type = "text/csv"), (status = 409, body = Problem)))]
+pub async fn payments_csv(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+) -> ApiResult<impl IntoResponse> {
+    let rows = service::distributions::payment_roll(&s.store, &a, id).await?;
+    let full_accounts = matches!(
+        a.role,
+        Role::Admin | Role::VillageAccountant | Role::CountyStaff
+    );
+    let rows: Vec<reports::PaymentRow> = rows
+        .into_iter()
+        .map(|mut r| {
+            if !full_accounts {
+                r.bank_account = mask_bank_account(&r.bank_account);
+            }
+            r
+        })
+        .collect();
+    let csv = reports::payments_csv(&rows).map_err(|e| ApiError(Error::Internal(e.to_string())))?;
+    Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/reconciliation", tag = "reports", params(ReportQuery),
+    responses((status = 200, body = Reconciliation)))]
+pub async fn reconciliation(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<ReportQuery>,
+) -> ApiResult<Json<Reconciliation>> {
+    Ok(Json(
+        service::reconciliation::reconcile(&s.store, &a, &q).await?,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Paging),
+    responses((status = 200, body = Page<EntryView>), (status = 403, body = Problem)))]
+pub async fn audit_log(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(p): Q<Paging>,
+) -> ApiResult<Json<Page<EntryView>>> {
+    if a.role == Role::VillageAccountant {
+        return Err(ApiError(Error::Forbidden(
+            "村会计无权查看全县审计日志".into(),
+        )));
+    }
+    let (limit, offset) = p.checked()?;
+    let (items, total) = service::audit::list(&s.store.db, limit, offset).await?;
+    Ok(Json(Page { items, total }))
+}

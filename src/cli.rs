@@ -1,0 +1,150 @@
+//! The command line (`relief-ledger`): the same services as the API, one transaction per command.
+
+use crate::api::{AppState, router};
+use crate::domain::vocab::Role;
+use crate::service::{Store, audit, auth, store::DEFAULT_URL};
+use clap::{Parser, Subcommand};
+use std::io::BufRead;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "relief-ledger",
+    version,
+    about = "扶贫项目资产台账与收益分配 — ledger of poverty-relief project assets and yields"
+)]
+pub struct Cli {
+    /// Database URL: sqlite://relief-ledger.db (default) or postgres://…
+    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_URL)]
+    pub db: String,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the web UI and the API.
+    Serve {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Seed a synthetic demo county into a database that has no regions yet.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Apply pending migrations.
+    Migrate,
+    /// Manage users.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// The audit log.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; the password is read from one line of standard input.
+    Add {
+        name: String,
+        #[arg(long, value_parser = parse_role)]
+        role: Role,
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Recompute the hash chain and name the first entry that does not match.
+    Verify,
+}
+
+fn parse_role(s: &str) -> Result<Role, String> {
+    Role::parse(s)
+        .ok_or_else(|| "角色应为 admin、county_staff、village_accountant 或 auditor".to_string())
+}
+
+/// Runs a command; the error text is what the user sees.
+///
+/// # Errors
+/// A message for the user, printed by `main` with a non-zero exit.
+pub async fn run(cli: Cli) -> Result<(), String> {
+    let store = Store::open(&cli.db)
+        .await
+        .map_err(|e| format!("无法打开数据库 {}: {e}", cli.db))?;
+    match cli.command {
+        Command::Migrate => {
+            println!("数据库已是最新结构");
+            Ok(())
+        }
+        Command::Serve { bind, demo } => serve(store, &bind, demo).await,
+        Command::User {
+            command: UserCommand::Add {
+                name, role, region, ..
+            },
+        } => {
+            let mut password = String::new();
+            std::io::stdin()
+                .lock()
+                .read_line(&mut password)
+                .map_err(|e| format!("无法读取密码: {e}"))?;
+            let password = password.trim_end_matches(['\r', '\n']);
+            auth::add_user(&store, &name, role, region.as_deref(), password)
+                .await
+                .map_err(describe)?;
+            println!("已添加用户 {name} ({})", role.label());
+            Ok(())
+        }
+        Command::Audit {
+            command: AuditCommand::Verify,
+        } => {
+            let v = audit::verify(&store.db).await.map_err(describe)?;
+            match v.first_bad {
+                None => {
+                    println!("审计日志完整: {} 条, 末条 hash {}", v.entries, v.last_hash);
+                    Ok(())
+                }
+                Some((seq, reason)) => Err(format!("审计日志第 {seq} 条不一致: {reason}")),
+            }
+        }
+    }
+}
+
+/// A domain error as one line for the terminal, fields named.
+fn describe(e: crate::domain::Error) -> String {
+    match e {
+        crate::domain::Error::Invalid(fields) => fields
+            .iter()
+            .map(|f| format!("{}: {}", f.field, f.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
+}
+
+async fn serve(store: Store, bind: &str, demo: bool) -> Result<(), String> {
+    if demo {
+        crate::service::demo::seed_if_empty(&store)
+            .await
+            .map_err(describe)?;
+    }
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| format!("无法监听 {bind}: {e}"))?;
+    let addr = listener.local_addr().map_err(|e| e.to_string())?;
+    println!(
+        "relief-ledger 已启动: http://{addr}/  (API: http://{addr}/api/v1/, 健康检查: /healthz)"
+    );
+    tracing::info!(%addr, "listening");
+    axum::serve(listener, router(AppState { store }))
+        .with_graceful_shutdown(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await
+        .map_err(|e| e.to_string())
+}
