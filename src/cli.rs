@@ -65,8 +65,7 @@ pub enum AuditCommand {
 }
 
 fn parse_role(s: &str) -> Result<Role, String> {
-    Role::parse(s)
-        .ok_or_else(|| "角色应为 admin、county_staff、village_accountant 或 auditor".to_string())
+    Role::parse(s).ok_or_else(|| "角色应为 admin、county_staff、village_accountant 或 auditor".to_string())
 }
 
 /// Runs a command; the error text is what the user sees.
@@ -84,9 +83,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Serve { bind, demo } => serve(store, &bind, demo).await,
         Command::User {
-            command: UserCommand::Add {
-                name, role, region, ..
-            },
+            command: UserCommand::Add { name, role, region, .. },
         } => {
             let mut password = String::new();
             std::io::stdin()
@@ -128,18 +125,29 @@ fn describe(e: crate::domain::Error) -> String {
 }
 
 async fn serve(store: Store, bind: &str, demo: bool) -> Result<(), String> {
-    if demo {
-        crate::service::demo::seed_if_empty(&store)
-            .await
-            .map_err(describe)?;
-    }
+    let seeded = if demo {
+        crate::service::demo::seed_if_empty(&store).await.map_err(describe)?
+    } else {
+        None
+    };
     let listener = tokio::net::TcpListener::bind(bind)
         .await
         .map_err(|e| format!("无法监听 {bind}: {e}"))?;
     let addr = listener.local_addr().map_err(|e| e.to_string())?;
-    println!(
-        "relief-ledger 已启动: http://{addr}/  (API: http://{addr}/api/v1/, 健康检查: /healthz)"
-    );
+    match (demo, seeded) {
+        (true, Some(s)) => {
+            println!(
+                "已生成演示数据: {} 个村, {} 户, {} 个项目, {} 个分配方案 (均为虚构数据)",
+                s.villages, s.households, s.projects, s.plans
+            );
+            for (name, role, password) in &s.logins {
+                println!("  登录: 用户名 {name}  密码 {password}  ({role})");
+            }
+        }
+        (true, None) => println!("数据库已有区划数据, 未重复生成演示数据; 请使用已有账号登录"),
+        _ => {}
+    }
+    println!("relief-ledger 已启动: http://{addr}/  (API: http://{addr}/api/v1/, 健康检查: /healthz)");
     tracing::info!(%addr, "listening");
     axum::serve(listener, router(AppState { store }))
         .with_graceful_shutdown(async {

@@ -52,11 +52,7 @@ impl ApiError {
                 detail,
                 vec![],
             ),
-            Error::Conflict {
-                code,
-                message,
-                field,
-            } => {
+            Error::Conflict { code, message, field } => {
                 let errors = field
                     .map(|f| {
                         vec![FieldError {

@@ -20,11 +20,7 @@ fn field_of(path: &str, message: &str) -> String {
         .strip_prefix("missing field `")
         .and_then(|rest| rest.split('`').next())
         .map(str::to_string);
-    let path = if path == "." {
-        String::new()
-    } else {
-        path.to_string()
-    };
+    let path = if path == "." { String::new() } else { path.to_string() };
     match (path.is_empty(), missing) {
         (true, Some(m)) => m,
         (false, Some(m)) => format!("{path}.{m}"),
@@ -39,17 +35,9 @@ pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
     match inner.classify() {
         serde_json::error::Category::Data => {
             let message = inner.to_string();
-            let message = message
-                .split(" at line ")
-                .next()
-                .unwrap_or(&message)
-                .to_string();
+            let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let field = field_of(&path, &message);
-            let field = if field.is_empty() {
-                "body".to_string()
-            } else {
-                field
-            };
+            let field = if field.is_empty() { "body".to_string() } else { field };
             Error::Invalid(vec![FieldError { field, message }])
         }
         _ => Error::Malformed(format!("请求体不是有效的 JSON: {inner}")),
@@ -102,14 +90,11 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        let axum::extract::Path(raw) =
-            axum::extract::Path::<String>::from_request_parts(parts, state)
-                .await
-                .map_err(|_| ApiError(Error::NotFound("资源")))?;
+        let axum::extract::Path(raw) = axum::extract::Path::<String>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| ApiError(Error::NotFound("资源")))?;
         let raw = raw.strip_suffix(".pdf").unwrap_or(&raw);
-        raw.parse()
-            .map(Id)
-            .map_err(|_| ApiError(Error::NotFound("资源")))
+        raw.parse().map(Id).map_err(|_| ApiError(Error::NotFound("资源")))
     }
 }
 
@@ -119,18 +104,12 @@ pub struct Auth(pub Actor);
 impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
-            .and_then(|v| {
-                v.strip_prefix("Bearer ")
-                    .or_else(|| v.strip_prefix("bearer "))
-            })
+            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
             .map(str::trim)
             .ok_or(ApiError(Error::Unauthorized))?;
         Ok(Auth(auth::authenticate(&state.store, token).await?))
@@ -144,14 +123,8 @@ mod tests {
     #[test]
     fn a_missing_field_is_named_with_its_path() {
         assert_eq!(field_of(".", "missing field `amount`"), "amount");
-        assert_eq!(
-            field_of("funding[0]", "missing field `amount`"),
-            "funding[0].amount"
-        );
-        assert_eq!(
-            field_of("funding[0].amount", "金额最多两位小数"),
-            "funding[0].amount"
-        );
+        assert_eq!(field_of("funding[0]", "missing field `amount`"), "funding[0].amount");
+        assert_eq!(field_of("funding[0].amount", "金额最多两位小数"), "funding[0].amount");
     }
 
     #[test]

@@ -33,24 +33,15 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{id}/accept", post(accept_project))
         .route("/assets", get(list_assets))
         .route("/assets/{id}", get(get_asset))
-        .route(
-            "/assets/{id}/ownership",
-            post(confirm_ownership).get(ownership_history),
-        )
+        .route("/assets/{id}/ownership", post(confirm_ownership).get(ownership_history))
         .route("/assets/{id}/yields", post(post_yield).get(list_yields))
         .route("/yields/{id}", get(get_yield))
         .route("/yields/{id}/reverse", post(reverse_yield))
         .route("/yields/{id}/receive", post(receive_yield))
-        .route(
-            "/distributions",
-            post(create_distribution).get(list_distributions),
-        )
+        .route("/distributions", post(create_distribution).get(list_distributions))
         .route("/distributions/{id}", get(get_distribution))
         .route("/distributions/{id}/resolve", post(resolve_distribution))
-        .route(
-            "/distributions/{id}/publicize",
-            post(publicize_distribution),
-        )
+        .route("/distributions/{id}/publicize", post(publicize_distribution))
         .route("/distributions/{id}/review", post(review_distribution))
         .route("/distributions/{id}/file", post(file_distribution))
         .route("/distributions/{id}/pay", post(pay_distribution))

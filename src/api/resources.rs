@@ -10,12 +10,9 @@ use crate::service::accounts::{AccountView, YearQuery};
 use crate::service::assets::{AssetFilter, AssetView, Confirmation, OwnershipHistory};
 use crate::service::audit::EntryView;
 use crate::service::distributions::{
-    Cancel, File, NewPlan, Pay, PlanFilter, PlanSummary, PlanView, Publicize, Resolve, Results,
-    Review,
+    Cancel, File, NewPlan, Pay, PlanFilter, PlanSummary, PlanView, Publicize, Resolve, Results, Review,
 };
-use crate::service::households::{
-    HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange,
-};
+use crate::service::households::{HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange};
 use crate::service::projects::{
     Acceptance, NewProject, ProjectFilter, ProjectView, StatusChange as ProjectStatusChange,
 };
@@ -113,9 +110,7 @@ pub async fn region_account(
     Path(code): Path<String>,
     Q(q): Q<YearQuery>,
 ) -> ApiResult<Json<AccountView>> {
-    Ok(Json(
-        service::accounts::account(&s.store, &a, &code, q.year).await?,
-    ))
+    Ok(Json(service::accounts::account(&s.store, &a, &code, q.year).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/households", tag = "households", request_body = NewHousehold,
@@ -141,11 +136,7 @@ pub async fn list_households(
 
 #[utoipa::path(get, path = "/api/v1/households/{id}", tag = "households", params(("id" = i32, Path)),
     responses((status = 200, body = HouseholdView), (status = 404, body = Problem)))]
-pub async fn get_household(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Id(id): Id,
-) -> ApiResult<Json<HouseholdView>> {
+pub async fn get_household(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<HouseholdView>> {
     Ok(Json(service::households::get(&s.store, &a, id).await?))
 }
 
@@ -157,9 +148,7 @@ pub async fn change_household_status(
     Id(id): Id,
     Body(b): Body<HouseholdStatusChange>,
 ) -> ApiResult<Json<HouseholdView>> {
-    Ok(Json(
-        service::households::change_status(&s.store, &a, id, b).await?,
-    ))
+    Ok(Json(service::households::change_status(&s.store, &a, id, b).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewProject,
@@ -186,11 +175,7 @@ pub async fn list_projects(
 
 #[utoipa::path(get, path = "/api/v1/projects/{id}", tag = "projects", params(("id" = i32, Path)),
     responses((status = 200, body = ProjectView), (status = 404, body = Problem)))]
-pub async fn get_project(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Id(id): Id,
-) -> ApiResult<Json<ProjectView>> {
+pub async fn get_project(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<ProjectView>> {
     Ok(Json(service::projects::get(&s.store, &a, id).await?))
 }
 
@@ -202,9 +187,7 @@ pub async fn change_project_status(
     Id(id): Id,
     Body(b): Body<ProjectStatusChange>,
 ) -> ApiResult<Json<ProjectView>> {
-    Ok(Json(
-        service::projects::change_status(&s.store, &a, id, b).await?,
-    ))
+    Ok(Json(service::projects::change_status(&s.store, &a, id, b).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/projects/{id}/accept", tag = "projects", params(("id" = i32, Path)), request_body = Acceptance,
@@ -215,9 +198,7 @@ pub async fn accept_project(
     Id(id): Id,
     Body(b): Body<Acceptance>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(created(
-        service::projects::accept(&s.store, &a, id, b).await?,
-    ))
+    Ok(created(service::projects::accept(&s.store, &a, id, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/assets", tag = "assets", params(AssetFilter, Paging),
@@ -234,11 +215,7 @@ pub async fn list_assets(
 
 #[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = i32, Path)),
     responses((status = 200, body = AssetView), (status = 404, body = Problem)))]
-pub async fn get_asset(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Id(id): Id,
-) -> ApiResult<Json<AssetView>> {
+pub async fn get_asset(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<AssetView>> {
     Ok(Json(service::assets::get(&s.store, &a, id).await?))
 }
 
@@ -250,9 +227,7 @@ pub async fn confirm_ownership(
     Id(id): Id,
     Body(b): Body<Confirmation>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(created(
-        service::assets::confirm(&s.store, &a, id, b).await?,
-    ))
+    Ok(created(service::assets::confirm(&s.store, &a, id, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/assets/{id}/ownership", tag = "assets", params(("id" = i32, Path)),
@@ -290,11 +265,7 @@ pub async fn list_yields(
 
 #[utoipa::path(get, path = "/api/v1/yields/{id}", tag = "yields", params(("id" = i32, Path)),
     responses((status = 200, body = YieldView), (status = 404, body = Problem)))]
-pub async fn get_yield(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Id(id): Id,
-) -> ApiResult<Json<YieldView>> {
+pub async fn get_yield(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<YieldView>> {
     Ok(Json(service::yields::get(&s.store, &a, id).await?))
 }
 
@@ -306,9 +277,7 @@ pub async fn reverse_yield(
     Id(id): Id,
     Body(b): Body<Reversal>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(created(
-        service::yields::reverse(&s.store, &a, id, b).await?,
-    ))
+    Ok(created(service::yields::reverse(&s.store, &a, id, b).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/yields/{id}/receive", tag = "yields", params(("id" = i32, Path)), request_body = Receipt,
@@ -329,9 +298,7 @@ pub async fn create_distribution(
     Auth(a): Auth,
     Body(b): Body<NewPlan>,
 ) -> ApiResult<impl IntoResponse> {
-    Ok(created(
-        service::distributions::create(&s.store, &a, b).await?,
-    ))
+    Ok(created(service::distributions::create(&s.store, &a, b).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/distributions", tag = "distributions", params(PlanFilter, Paging),
@@ -348,11 +315,7 @@ pub async fn list_distributions(
 
 #[utoipa::path(get, path = "/api/v1/distributions/{id}", tag = "distributions", params(("id" = i32, Path)),
     responses((status = 200, body = PlanView), (status = 404, body = Problem)))]
-pub async fn get_distribution(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Id(id): Id,
-) -> ApiResult<Json<PlanView>> {
+pub async fn get_distribution(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<PlanView>> {
     Ok(Json(service::distributions::get(&s.store, &a, id).await?))
 }
 
@@ -412,16 +375,9 @@ plan_step!(
 
 #[utoipa::path(get, path = "/api/v1/distributions/{id}/payments.csv", tag = "distributions", params(("id" = i32, Path)),
     responses((status = 200, description = "发放花名册 CSV (household_number,head_name,bank_account,amount)", content_type = "text/csv"), (status = 409, body = Problem)))]
-pub async fn payments_csv(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Id(id): Id,
-) -> ApiResult<impl IntoResponse> {
+pub async fn payments_csv(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<impl IntoResponse> {
     let rows = service::distributions::payment_roll(&s.store, &a, id).await?;
-    let full_accounts = matches!(
-        a.role,
-        Role::Admin | Role::VillageAccountant | Role::CountyStaff
-    );
+    let full_accounts = matches!(a.role, Role::Admin | Role::VillageAccountant | Role::CountyStaff);
     let rows: Vec<reports::PaymentRow> = rows
         .into_iter()
         .map(|mut r| {
@@ -442,22 +398,14 @@ pub async fn reconciliation(
     Auth(a): Auth,
     Q(q): Q<ReportQuery>,
 ) -> ApiResult<Json<Reconciliation>> {
-    Ok(Json(
-        service::reconciliation::reconcile(&s.store, &a, &q).await?,
-    ))
+    Ok(Json(service::reconciliation::reconcile(&s.store, &a, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Paging),
     responses((status = 200, body = Page<EntryView>), (status = 403, body = Problem)))]
-pub async fn audit_log(
-    State(s): State<AppState>,
-    Auth(a): Auth,
-    Q(p): Q<Paging>,
-) -> ApiResult<Json<Page<EntryView>>> {
+pub async fn audit_log(State(s): State<AppState>, Auth(a): Auth, Q(p): Q<Paging>) -> ApiResult<Json<Page<EntryView>>> {
     if a.role == Role::VillageAccountant {
-        return Err(ApiError(Error::Forbidden(
-            "村会计无权查看全县审计日志".into(),
-        )));
+        return Err(ApiError(Error::Forbidden("村会计无权查看全县审计日志".into())));
     }
     let (limit, offset) = p.checked()?;
     let (items, total) = service::audit::list(&s.store.db, limit, offset).await?;

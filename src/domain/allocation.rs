@@ -53,8 +53,7 @@ pub fn allocate(total: Fen, weights: &[i64]) -> Result<Vec<Fen>, AllocationError
     // Fewer leftover fen than parts, by construction.
     let leftover = (magnitude - given) as usize;
     if leftover > 0 {
-        let by_largest_remainder =
-            |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        let by_largest_remainder = |a: &(u128, usize), b: &(u128, usize)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if leftover < remainders.len() {
             remainders.select_nth_unstable_by(leftover - 1, by_largest_remainder);
         }
@@ -72,11 +71,7 @@ pub fn allocate(total: Fen, weights: &[i64]) -> Result<Vec<Fen>, AllocationError
 /// # Errors
 /// As [`allocate`], and [`AllocationError::WeightTooLarge`] when a scaled weight exceeds i64.
 pub fn allocate_decimal(total: Fen, weights: &[Decimal]) -> Result<Vec<Fen>, AllocationError> {
-    let scale = weights
-        .iter()
-        .map(|w| w.normalize().scale())
-        .max()
-        .unwrap_or(0);
+    let scale = weights.iter().map(|w| w.normalize().scale()).max().unwrap_or(0);
     let factor = Decimal::from_i128_with_scale(10_i128.pow(scale), 0);
     let scaled = weights
         .iter()
@@ -103,10 +98,7 @@ mod tests {
     #[test]
     fn a_tie_goes_to_the_smaller_key() {
         assert_eq!(allocate(Fen(1), &[1, 1]).unwrap(), vec![Fen(1), Fen(0)]);
-        assert_eq!(
-            allocate(Fen(2), &[1, 1, 1]).unwrap(),
-            vec![Fen(1), Fen(1), Fen(0)]
-        );
+        assert_eq!(allocate(Fen(2), &[1, 1, 1]).unwrap(), vec![Fen(1), Fen(1), Fen(0)]);
     }
 
     #[test]
@@ -117,37 +109,25 @@ mod tests {
 
     #[test]
     fn a_zero_weight_gets_zero() {
-        assert_eq!(
-            allocate(Fen(100), &[0, 3, 0]).unwrap(),
-            vec![Fen(0), Fen(100), Fen(0)]
-        );
+        assert_eq!(allocate(Fen(100), &[0, 3, 0]).unwrap(), vec![Fen(0), Fen(100), Fen(0)]);
     }
 
     #[test]
     fn negative_or_all_zero_weights_are_refused() {
-        assert_eq!(
-            allocate(Fen(100), &[1, -1]),
-            Err(AllocationError::NegativeWeight(1))
-        );
+        assert_eq!(allocate(Fen(100), &[1, -1]), Err(AllocationError::NegativeWeight(1)));
         assert_eq!(allocate(Fen(100), &[0, 0]), Err(AllocationError::AllZero));
         assert_eq!(allocate(Fen(100), &[]), Err(AllocationError::AllZero));
     }
 
     #[test]
     fn a_negative_total_mirrors_the_positive_split() {
-        assert_eq!(
-            allocate(Fen(-1001), &[60, 40]).unwrap(),
-            vec![Fen(-601), Fen(-400)]
-        );
+        assert_eq!(allocate(Fen(-1001), &[60, 40]).unwrap(), vec![Fen(-601), Fen(-400)]);
     }
 
     #[test]
     fn decimal_weights_keep_their_ratio() {
         let w = [Decimal::new(15, 1), Decimal::new(3, 0)]; // 1.5 : 3 = 1 : 2
-        assert_eq!(
-            allocate_decimal(Fen(300), &w).unwrap(),
-            vec![Fen(100), Fen(200)]
-        );
+        assert_eq!(allocate_decimal(Fen(300), &w).unwrap(), vec![Fen(100), Fen(200)]);
     }
 
     proptest! {

@@ -21,11 +21,7 @@ fn read<E: serde::de::Error>(raw: Raw) -> Result<Decimal, E> {
     let trimmed = text.trim();
     Decimal::from_str(trimmed)
         .or_else(|_| Decimal::from_scientific(trimmed))
-        .map_err(|_| {
-            E::custom(format!(
-                "应为十进制数字字符串, 如 \"0.3949\", 收到 {text:?}"
-            ))
-        })
+        .map_err(|_| E::custom(format!("应为十进制数字字符串, 如 \"0.3949\", 收到 {text:?}")))
 }
 
 /// Parses a decimal string (for query parameters and files).

@@ -241,33 +241,13 @@ fn validate(input: &PlanInput) -> Result<()> {
         });
     }
     let r = &input.rule;
-    check_factor(
-        r.labour_factors.none,
-        "dividend.labour_factors.none",
-        &mut errors,
-    );
-    check_factor(
-        r.labour_factors.weak,
-        "dividend.labour_factors.weak",
-        &mut errors,
-    );
-    check_factor(
-        r.labour_factors.full,
-        "dividend.labour_factors.full",
-        &mut errors,
-    );
-    check_factor(
-        r.disability_factor,
-        "dividend.disability_factor",
-        &mut errors,
-    );
+    check_factor(r.labour_factors.none, "dividend.labour_factors.none", &mut errors);
+    check_factor(r.labour_factors.weak, "dividend.labour_factors.weak", &mut errors);
+    check_factor(r.labour_factors.full, "dividend.labour_factors.full", &mut errors);
+    check_factor(r.disability_factor, "dividend.disability_factor", &mut errors);
     check_factor(r.monitored_factor, "dividend.monitored_factor", &mut errors);
     for (i, e) in r.extra.iter().enumerate() {
-        check_factor(
-            e.factor,
-            &format!("dividend.extra[{i}].factor"),
-            &mut errors,
-        );
+        check_factor(e.factor, &format!("dividend.extra[{i}].factor"), &mut errors);
     }
     for (name, v) in [("dividend.cap", r.cap), ("dividend.floor", r.floor)] {
         if v.is_some_and(Fen::is_negative) {
@@ -347,28 +327,17 @@ pub fn weight(rule: &DividendRule, m: &Member) -> Decimal {
 
 /// Splits the pool by weight, fixing any household above the cap at the cap and below the floor at
 /// the floor and re-splitting the rest among the others, until no one is out of bounds.
-fn split_pool(
-    pool: Fen,
-    weights: &[Decimal],
-    cap: Option<Fen>,
-    floor: Option<Fen>,
-) -> Result<Vec<Fen>> {
+fn split_pool(pool: Fen, weights: &[Decimal], cap: Option<Fen>, floor: Option<Fen>) -> Result<Vec<Fen>> {
     let n = weights.len() as i64;
     if let Some(cap) = cap
         && cap.0.checked_mul(n).is_some_and(|c| c < pool.0)
     {
-        return Err(Error::field(
-            "dividend.cap",
-            "封顶金额过低: 分红池无法在封顶内分完",
-        ));
+        return Err(Error::field("dividend.cap", "封顶金额过低: 分红池无法在封顶内分完"));
     }
     if let Some(floor) = floor
         && floor.0.checked_mul(n).is_none_or(|f| f > pool.0)
     {
-        return Err(Error::field(
-            "dividend.floor",
-            "保底金额过高: 分红池不足以保证每户保底",
-        ));
+        return Err(Error::field("dividend.floor", "保底金额过高: 分红池不足以保证每户保底"));
     }
     let mut fixed: Vec<Option<Fen>> = vec![None; weights.len()];
     loop {
@@ -377,18 +346,12 @@ fn split_pool(
         let remaining = pool.checked_sub(taken).on("dividend")?;
         if free.is_empty() {
             if remaining.0 != 0 {
-                return Err(Error::field(
-                    "dividend.cap",
-                    "封顶金额过低: 分红池无法在封顶内分完",
-                ));
+                return Err(Error::field("dividend.cap", "封顶金额过低: 分红池无法在封顶内分完"));
             }
             break;
         }
         if remaining.is_negative() {
-            return Err(Error::field(
-                "dividend.floor",
-                "保底金额过高: 分红池不足以保证每户保底",
-            ));
+            return Err(Error::field("dividend.floor", "保底金额过高: 分红池不足以保证每户保底"));
         }
         let free_weights: Vec<Decimal> = free.iter().map(|i| weights[*i]).collect();
         let parts = allocate_decimal(remaining, &free_weights).on("dividend.eligible_statuses")?;
@@ -479,8 +442,7 @@ pub fn compute(input: &PlanInput, households: &[Member]) -> Result<Computed> {
     let mut incentive = vec![Fen::ZERO; households.len()];
     for (i, p) in input.posts.iter().enumerate() {
         let field = format!("posts[{i}].household_id");
-        let at = index_of(p.household_id)
-            .ok_or_else(|| Error::field(&field, "该户在基准日不属于本村"))?;
+        let at = index_of(p.household_id).ok_or_else(|| Error::field(&field, "该户在基准日不属于本村"))?;
         let wage = p
             .monthly_wage
             .checked_mul(i64::from(p.months))
@@ -489,28 +451,14 @@ pub fn compute(input: &PlanInput, households: &[Member]) -> Result<Computed> {
     }
     for (i, inc) in input.incentives.iter().enumerate() {
         let field = format!("incentives[{i}].household_id");
-        let at = index_of(inc.household_id)
-            .ok_or_else(|| Error::field(&field, "该户在基准日不属于本村"))?;
+        let at = index_of(inc.household_id).ok_or_else(|| Error::field(&field, "该户在基准日不属于本村"))?;
         incentive[at] = incentive[at].checked_add(inc.amount).on(&field)?;
     }
-    let retention = input
-        .amount
-        .times_rate(input.retention_rate)
-        .on("retention_rate")?;
-    let management = input
-        .amount
-        .times_rate(input.management_rate)
-        .on("management_rate")?;
+    let retention = input.amount.times_rate(input.retention_rate).on("retention_rate")?;
+    let management = input.amount.times_rate(input.management_rate).on("management_rate")?;
     let post_wages = Fen::sum(post_wage.iter().copied()).on("posts")?;
     let incentives = Fen::sum(incentive.iter().copied()).on("incentives")?;
-    let carve_outs = Fen::sum([
-        retention,
-        management,
-        input.public_works,
-        post_wages,
-        incentives,
-    ])
-    .on("amount")?;
+    let carve_outs = Fen::sum([retention, management, input.public_works, post_wages, incentives]).on("amount")?;
     let pool = input.amount.checked_sub(carve_outs).on("amount")?;
     if pool.is_negative() {
         return Err(Error::field(
@@ -527,20 +475,14 @@ pub fn compute(input: &PlanInput, households: &[Member]) -> Result<Computed> {
         .filter(|i| rule.eligible_statuses.contains(&households[*i].status))
         .collect();
     for (i, e) in rule.extra.iter().enumerate() {
-        if !eligible
-            .iter()
-            .any(|at| households[*at].household_id == e.household_id)
-        {
+        if !eligible.iter().any(|at| households[*at].household_id == e.household_id) {
             return Err(Error::field(
                 format!("dividend.extra[{i}].household_id"),
                 "该户在基准日不是本村符合条件的分红户",
             ));
         }
     }
-    let weights: Vec<Decimal> = eligible
-        .iter()
-        .map(|i| weight(rule, &households[*i]))
-        .collect();
+    let weights: Vec<Decimal> = eligible.iter().map(|i| weight(rule, &households[*i])).collect();
     if pool.0 > 0 && !weights.iter().any(|w| *w > Decimal::ZERO) {
         return Err(Error::field(
             "dividend.eligible_statuses",
@@ -593,13 +535,7 @@ mod tests {
     use super::*;
     use proptest::prelude::*;
 
-    fn member(
-        id: i32,
-        members: i32,
-        status: HouseholdStatus,
-        labour: Labour,
-        disabled: bool,
-    ) -> Member {
+    fn member(id: i32, members: i32, status: HouseholdStatus, labour: Labour, disabled: bool) -> Member {
         Member {
             household_id: id,
             number: format!("H{id:04}"),
@@ -624,12 +560,7 @@ mod tests {
     }
 
     fn parts_sum(c: &Computed) -> i64 {
-        c.retention.0
-            + c.management.0
-            + c.public_works.0
-            + c.post_wages.0
-            + c.incentives.0
-            + c.dividends.0
+        c.retention.0 + c.management.0 + c.public_works.0 + c.post_wages.0 + c.incentives.0 + c.dividends.0
     }
 
     #[test]
@@ -662,10 +593,7 @@ mod tests {
         assert_eq!(c.retention, Fen(171_000));
         assert_eq!(c.management, Fen(57_000));
         assert_eq!(c.post_wages, Fen(240_000));
-        assert_eq!(
-            c.dividends,
-            Fen(1_140_000 - 171_000 - 57_000 - 100_000 - 240_000)
-        );
+        assert_eq!(c.dividends, Fen(1_140_000 - 171_000 - 57_000 - 100_000 - 240_000));
         assert_eq!(parts_sum(&c), 1_140_000);
         // weights 3 (2×1.5) and 4 (4×1.0): pool 572000 → 245142.857…, 326857.142… → 245143, 326857
         let d: Vec<i64> = c.lines.iter().map(|l| l.dividend.0).collect();

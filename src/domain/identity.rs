@@ -20,11 +20,7 @@ const CHECK: &[u8; 11] = b"10X98765432";
 
 /// The GB 11643 check character of the first 17 digits.
 fn check_char(body: &[u8]) -> u8 {
-    let sum: u32 = body
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(b, w)| u32::from(b - b'0') * w)
-        .sum();
+    let sum: u32 = body.iter().zip(WEIGHTS).map(|(b, w)| u32::from(b - b'0') * w).sum();
     CHECK[(sum % 11) as usize]
 }
 
@@ -114,19 +110,13 @@ mod tests {
 
     #[test]
     fn an_id_number_with_a_wrong_check_digit_is_refused() {
-        assert_eq!(
-            IdNumber::parse("110105194912310021"),
-            Err(IdentityError::IdCheckDigit)
-        );
+        assert_eq!(IdNumber::parse("110105194912310021"), Err(IdentityError::IdCheckDigit));
     }
 
     #[test]
     fn an_id_number_of_the_wrong_shape_or_date_is_refused() {
         assert_eq!(IdNumber::parse("12345"), Err(IdentityError::IdFormat));
-        assert_eq!(
-            IdNumber::parse("1101051949123100AX"),
-            Err(IdentityError::IdFormat)
-        );
+        assert_eq!(IdNumber::parse("1101051949123100AX"), Err(IdentityError::IdFormat));
         let bad_date = IdNumber::with_check_digit("11010519491331002");
         assert_eq!(IdNumber::parse(&bad_date), Err(IdentityError::IdBirthDate));
     }
@@ -134,10 +124,7 @@ mod tests {
     #[test]
     fn masking_keeps_only_the_prefix_and_the_last_four() {
         assert_eq!(mask_id_number("371621198001011234"), "371621********1234");
-        assert_eq!(
-            mask_bank_account("6217000000000123456"),
-            "6217***********3456"
-        );
+        assert_eq!(mask_bank_account("6217000000000123456"), "6217***********3456");
     }
 
     #[test]

@@ -81,19 +81,13 @@ impl Fen {
     /// # Errors
     /// [`MoneyError::Overflow`] when the sum does not fit.
     pub fn checked_add(self, other: Fen) -> Result<Fen, MoneyError> {
-        self.0
-            .checked_add(other.0)
-            .map(Fen)
-            .ok_or(MoneyError::Overflow)
+        self.0.checked_add(other.0).map(Fen).ok_or(MoneyError::Overflow)
     }
 
     /// # Errors
     /// [`MoneyError::Overflow`] when the difference does not fit.
     pub fn checked_sub(self, other: Fen) -> Result<Fen, MoneyError> {
-        self.0
-            .checked_sub(other.0)
-            .map(Fen)
-            .ok_or(MoneyError::Overflow)
+        self.0.checked_sub(other.0).map(Fen).ok_or(MoneyError::Overflow)
     }
 
     /// Multiplies by a count (months × monthly wage).
@@ -101,10 +95,7 @@ impl Fen {
     /// # Errors
     /// [`MoneyError::Overflow`] when the product does not fit.
     pub fn checked_mul(self, count: i64) -> Result<Fen, MoneyError> {
-        self.0
-            .checked_mul(count)
-            .map(Fen)
-            .ok_or(MoneyError::Overflow)
+        self.0.checked_mul(count).map(Fen).ok_or(MoneyError::Overflow)
     }
 
     /// Sums amounts with overflow checking.
@@ -121,11 +112,7 @@ impl Fen {
     /// # Errors
     /// [`MoneyError::Overflow`] when the product does not fit in i64 fen.
     pub fn times_rate(self, rate: Decimal) -> Result<Fen, MoneyError> {
-        round_to_fen(
-            Decimal::from(self.0)
-                .checked_mul(rate)
-                .ok_or(MoneyError::Overflow)?,
-        )
+        round_to_fen(Decimal::from(self.0).checked_mul(rate).ok_or(MoneyError::Overflow)?)
     }
 
     pub fn negate(self) -> Fen {
@@ -143,9 +130,7 @@ impl Fen {
 /// [`MoneyError::Overflow`] when the result does not fit in i64.
 pub fn round_to_fen(fen: Decimal) -> Result<Fen, MoneyError> {
     let rounded = fen.round_dp_with_strategy(0, RoundingStrategy::MidpointAwayFromZero);
-    i64::try_from(rounded)
-        .map(Fen)
-        .map_err(|_| MoneyError::Overflow)
+    i64::try_from(rounded).map(Fen).map_err(|_| MoneyError::Overflow)
 }
 
 /// Yuan (元) × a quantity, e.g. kWh × tariff in yuan per kWh, rounded half-up to the fen.
@@ -212,23 +197,15 @@ mod tests {
 
     #[test]
     fn malformed_money_strings_are_rejected() {
-        for bad in [
-            "", "-", ".5", "1.", "1,000.00", "1e3", " 1.00", "+1.00", "1.0a", "--1",
-        ] {
+        for bad in ["", "-", ".5", "1.", "1,000.00", "1e3", " 1.00", "+1.00", "1.0a", "--1"] {
             assert_eq!(Fen::parse(bad), Err(MoneyError::Format), "{bad:?}");
         }
     }
 
     #[test]
     fn an_amount_beyond_i64_fen_is_an_overflow() {
-        assert_eq!(
-            Fen::parse("92233720368547758.08"),
-            Err(MoneyError::Overflow)
-        );
-        assert_eq!(
-            Fen::parse("99999999999999999999"),
-            Err(MoneyError::Overflow)
-        );
+        assert_eq!(Fen::parse("92233720368547758.08"), Err(MoneyError::Overflow));
+        assert_eq!(Fen::parse("99999999999999999999"), Err(MoneyError::Overflow));
         assert_eq!(Fen(i64::MAX).checked_add(Fen(1)), Err(MoneyError::Overflow));
     }
 
@@ -255,10 +232,7 @@ mod tests {
         // 0.5 fen rounds up, 0.49 fen rounds down.
         assert_eq!(Fen(10).times_rate(Decimal::new(5, 2)), Ok(Fen(1)));
         assert_eq!(Fen(9).times_rate(Decimal::new(5, 2)), Ok(Fen(0)));
-        assert_eq!(
-            Fen(1_140_000).times_rate(Decimal::new(15, 2)),
-            Ok(Fen(171_000))
-        );
+        assert_eq!(Fen(1_140_000).times_rate(Decimal::new(15, 2)), Ok(Fen(171_000)));
     }
 
     #[test]
@@ -268,10 +242,7 @@ mod tests {
         let tariff = Decimal::new(3949, 4);
         assert_eq!(yuan_product_to_fen(kwh, tariff), Ok(Fen(48_750)));
         // 1 kWh × 0.125 元 = 12.5 fen → 13 fen
-        assert_eq!(
-            yuan_product_to_fen(Decimal::ONE, Decimal::new(125, 3)),
-            Ok(Fen(13))
-        );
+        assert_eq!(yuan_product_to_fen(Decimal::ONE, Decimal::new(125, 3)), Ok(Fen(13)));
     }
 
     proptest! {

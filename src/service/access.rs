@@ -79,10 +79,7 @@ impl Actor {
         if allowed {
             Ok(())
         } else {
-            Err(Error::Forbidden(format!(
-                "角色“{}”无权执行此操作",
-                self.role.label()
-            )))
+            Err(Error::Forbidden(format!("角色“{}”无权执行此操作", self.role.label())))
         }
     }
 
@@ -123,31 +120,15 @@ mod tests {
     #[test]
     fn a_village_accountant_sees_only_their_village() {
         let a = actor(Role::VillageAccountant, "371622101201");
-        assert!(a.sees(&region(
-            "371622101201",
-            Some("371622101000"),
-            Some("371622000000")
-        )));
-        assert!(!a.sees(&region(
-            "371622101202",
-            Some("371622101000"),
-            Some("371622000000")
-        )));
+        assert!(a.sees(&region("371622101201", Some("371622101000"), Some("371622000000"))));
+        assert!(!a.sees(&region("371622101202", Some("371622101000"), Some("371622000000"))));
     }
 
     #[test]
     fn county_staff_see_every_village_of_their_county() {
         let a = actor(Role::CountyStaff, "371622000000");
-        assert!(a.sees(&region(
-            "371622101201",
-            Some("371622101000"),
-            Some("371622000000")
-        )));
-        assert!(!a.sees(&region(
-            "371623101201",
-            Some("371623101000"),
-            Some("371623000000")
-        )));
+        assert!(a.sees(&region("371622101201", Some("371622101000"), Some("371622000000"))));
+        assert!(!a.sees(&region("371623101201", Some("371623101000"), Some("371623000000"))));
     }
 
     #[test]

@@ -72,10 +72,7 @@ pub struct AccountView {
 }
 
 /// Every entry of a collective owner, in date order.
-async fn entries_of<C: ConnectionTrait>(
-    db: &C,
-    region_code: &str,
-) -> Result<Vec<income_entries::Model>> {
+async fn entries_of<C: ConnectionTrait>(db: &C, region_code: &str) -> Result<Vec<income_entries::Model>> {
     Ok(income_entries::Entity::find()
         .filter(income_entries::Column::RegionCode.eq(region_code))
         .order_by_asc(income_entries::Column::EntryDate)
@@ -88,35 +85,21 @@ async fn entries_of<C: ConnectionTrait>(
 ///
 /// # Errors
 /// A database error.
-pub async fn reserved<C: ConnectionTrait>(
-    db: &C,
-    village_code: &str,
-    except: Option<i32>,
-) -> Result<Fen> {
+pub async fn reserved<C: ConnectionTrait>(db: &C, village_code: &str, except: Option<i32>) -> Result<Fen> {
     let states: Vec<&str> = RESERVING.iter().map(|s| s.as_str()).collect();
     let plans = distributions::Entity::find()
         .filter(distributions::Column::VillageCode.eq(village_code))
         .filter(distributions::Column::State.is_in(states))
         .all(db)
         .await?;
-    Fen::sum(
-        plans
-            .iter()
-            .filter(|p| Some(p.id) != except)
-            .map(|p| Fen(p.amount_fen)),
-    )
-    .on("amount")
+    Fen::sum(plans.iter().filter(|p| Some(p.id) != except).map(|p| Fen(p.amount_fen))).on("amount")
 }
 
 /// The undistributed balance after every entry (all years), less what other plans reserve.
 ///
 /// # Errors
 /// A database error.
-pub async fn available<C: ConnectionTrait>(
-    db: &C,
-    region_code: &str,
-    except: Option<i32>,
-) -> Result<Fen> {
+pub async fn available<C: ConnectionTrait>(db: &C, region_code: &str, except: Option<i32>) -> Result<Fen> {
     let all = entries_of(db, region_code).await?;
     let balance = Fen::sum(all.iter().map(|e| Fen(e.amount_fen))).on("amount")?;
     balance
@@ -125,12 +108,7 @@ pub async fn available<C: ConnectionTrait>(
 }
 
 /// Sums one year's entries of an account.
-pub fn summarize(
-    region_code: &str,
-    year: i32,
-    all: Vec<income_entries::Model>,
-    reserved: Fen,
-) -> Result<AccountView> {
+pub fn summarize(region_code: &str, year: i32, all: Vec<income_entries::Model>, reserved: Fen) -> Result<AccountView> {
     let sum = |f: &dyn Fn(&income_entries::Model) -> bool| {
         Fen::sum(all.iter().filter(|e| f(e)).map(|e| Fen(e.amount_fen))).on("amount")
     };
@@ -170,12 +148,7 @@ pub fn summarize(
 
 /// # Errors
 /// [`Error::NotFound`]/[`Error::Forbidden`] for the region, [`Error::Invalid`] for a bad year.
-pub async fn account(
-    store: &Store,
-    actor: &Actor,
-    code: &str,
-    year: Option<i32>,
-) -> Result<AccountView> {
+pub async fn account(store: &Store, actor: &Actor, code: &str, year: Option<i32>) -> Result<AccountView> {
     let region = regions::get(store, actor, code).await?;
     let year = year.unwrap_or_else(|| chrono::Datelike::year(&super::today()));
     if !(1990..=2100).contains(&year) {

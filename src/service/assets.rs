@@ -7,10 +7,7 @@ use crate::domain::vocab::{AssetClass, AssetStatus, RegionLevel};
 use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::NaiveDate;
 use entity::{assets, households, ownership_periods, ownership_shares};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -98,10 +95,7 @@ pub struct Period {
 ///
 /// # Errors
 /// A database error.
-pub async fn periods_of<C: ConnectionTrait>(
-    db: &C,
-    asset_ids: &[i32],
-) -> Result<HashMap<i32, Vec<Period>>> {
+pub async fn periods_of<C: ConnectionTrait>(db: &C, asset_ids: &[i32]) -> Result<HashMap<i32, Vec<Period>>> {
     let mut out: HashMap<i32, Vec<Period>> = HashMap::new();
     for chunk in asset_ids.chunks(500) {
         let periods = ownership_periods::Entity::find()
@@ -164,10 +158,7 @@ pub fn owners_on(periods: &[Period], date: NaiveDate) -> Option<&Period> {
 ///
 /// # Errors
 /// A database error.
-pub async fn asset_views<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<assets::Model>,
-) -> Result<Vec<AssetView>> {
+pub async fn asset_views<C: ConnectionTrait>(db: &C, rows: Vec<assets::Model>) -> Result<Vec<AssetView>> {
     let ids: Vec<i32> = rows.iter().map(|a| a.id).collect();
     let periods = periods_of(db, &ids).await?;
     Ok(rows
@@ -201,11 +192,7 @@ pub async fn asset_views<C: ConnectionTrait>(
 ///
 /// # Errors
 /// [`Error::NotFound`] or [`Error::Forbidden`].
-pub async fn load_in_scope<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: i32,
-) -> Result<assets::Model> {
+pub async fn load_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32) -> Result<assets::Model> {
     let a = assets::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -308,8 +295,8 @@ async fn check_owners<C: ConnectionTrait>(
             (Some(code), None) => {
                 let field = format!("owners[{i}].region_code");
                 let r = regions::find(db, code, &field).await?;
-                let in_county = r.code == asset.county_code
-                    || r.county_code.as_deref() == Some(asset.county_code.as_str());
+                let in_county =
+                    r.code == asset.county_code || r.county_code.as_deref() == Some(asset.county_code.as_str());
                 if !in_county {
                     errors.push(FieldError {
                         field,
@@ -370,10 +357,7 @@ async fn check_owners<C: ConnectionTrait>(
     if total.0 != asset.value_fen {
         return Err(Error::field(
             "owners",
-            format!(
-                "产权份额合计 {total} 元, 应等于资产原值 {} 元",
-                Fen(asset.value_fen)
-            ),
+            format!("产权份额合计 {total} 元, 应等于资产原值 {} 元", Fen(asset.value_fen)),
         ));
     }
     Ok(out)
@@ -385,12 +369,7 @@ async fn check_owners<C: ConnectionTrait>(
 /// # Errors
 /// [`Error::Invalid`] naming the field, [`Error::Conflict`] for a disposed asset or a date not
 /// after the last confirmation.
-pub async fn confirm(
-    store: &Store,
-    actor: &Actor,
-    id: i32,
-    input: Confirmation,
-) -> Result<OwnershipHistory> {
+pub async fn confirm(store: &Store, actor: &Actor, id: i32, input: Confirmation) -> Result<OwnershipHistory> {
     let w = store.write().await?;
     let asset = load_in_scope(&*w, actor, id).await?;
     let county = regions::find(&*w, &asset.county_code, "county_code").await?;
@@ -399,20 +378,11 @@ pub async fn confirm(
         return Err(Error::conflict("disposed", "资产已处置, 不能再确权"));
     }
     if input.confirmed_on < asset.formed_on {
-        return Err(Error::field(
-            "confirmed_on",
-            "确权日期不能早于资产形成 (竣工验收) 日期",
-        ));
+        return Err(Error::field("confirmed_on", "确权日期不能早于资产形成 (竣工验收) 日期"));
     }
     let owners = check_owners(&*w, &asset, &input.owners).await?;
-    let existing = periods_of(&*w, &[id])
-        .await?
-        .remove(&id)
-        .unwrap_or_default();
-    if existing
-        .last()
-        .is_some_and(|p| p.confirmed_on >= input.confirmed_on)
-    {
+    let existing = periods_of(&*w, &[id]).await?.remove(&id).unwrap_or_default();
+    if existing.last().is_some_and(|p| p.confirmed_on >= input.confirmed_on) {
         return Err(Error::conflict_on(
             "out_of_order",
             "confirmed_on",

@@ -4,10 +4,7 @@
 use super::{Actor, now_text};
 use crate::domain::Result;
 use entity::audit_log;
-use sea_orm::{
-    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder,
-    QuerySelect,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
@@ -82,9 +79,7 @@ pub async fn append<C: ConnectionTrait>(
         prev_hash: Set(entry.prev_hash),
         hash: Set(entry.hash),
     };
-    audit_log::Entity::insert(row)
-        .exec_without_returning(db)
-        .await?;
+    audit_log::Entity::insert(row).exec_without_returning(db).await?;
     Ok(())
 }
 
@@ -161,11 +156,7 @@ pub struct EntryView {
 ///
 /// # Errors
 /// A database error.
-pub async fn list<C: ConnectionTrait>(
-    db: &C,
-    limit: u64,
-    offset: u64,
-) -> Result<(Vec<EntryView>, u64)> {
+pub async fn list<C: ConnectionTrait>(db: &C, limit: u64, offset: u64) -> Result<(Vec<EntryView>, u64)> {
     use sea_orm::PaginatorTrait;
     let total = audit_log::Entity::find().count(db).await?;
     let rows = audit_log::Entity::find()

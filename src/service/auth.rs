@@ -6,9 +6,7 @@ use crate::domain::region::check_code;
 use crate::domain::vocab::Role;
 use crate::domain::{Error, Result};
 use argon2::Argon2;
-use argon2::password_hash::{
-    PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng,
-};
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString, rand_core::OsRng};
 use entity::{api_tokens, users};
 use rand::RngCore;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, QueryFilter};
@@ -27,13 +25,7 @@ fn token_hash(token: &str) -> String {
 ///
 /// # Errors
 /// [`Error::Invalid`] for a bad role/region/password, [`Error::Conflict`] for a taken name.
-pub async fn add_user(
-    store: &Store,
-    username: &str,
-    role: Role,
-    region: Option<&str>,
-    password: &str,
-) -> Result<i32> {
+pub async fn add_user(store: &Store, username: &str, role: Role, region: Option<&str>, password: &str) -> Result<i32> {
     if username.trim().is_empty() {
         return Err(Error::field("username", "用户名不能为空"));
     }
@@ -74,16 +66,7 @@ pub async fn add_user(
     .insert(&*w)
     .await?;
     let after = json!({"username": username, "role": role, "region_code": region});
-    audit::append(
-        &*w,
-        &Actor::system("cli"),
-        "user.add",
-        "user",
-        user.id,
-        &(),
-        &after,
-    )
-    .await?;
+    audit::append(&*w, &Actor::system("cli"), "user.add", "user", user.id, &(), &after).await?;
     w.commit().await?;
     Ok(user.id)
 }
@@ -100,12 +83,8 @@ pub async fn login(store: &Store, username: &str, password: &str) -> Result<Stri
     let Some(user) = user else {
         return Err(Error::Unauthorized);
     };
-    let parsed =
-        PasswordHash::new(&user.password_hash).map_err(|e| Error::Internal(e.to_string()))?;
-    if Argon2::default()
-        .verify_password(password.as_bytes(), &parsed)
-        .is_err()
-    {
+    let parsed = PasswordHash::new(&user.password_hash).map_err(|e| Error::Internal(e.to_string()))?;
+    if Argon2::default().verify_password(password.as_bytes(), &parsed).is_err() {
         return Err(Error::Unauthorized);
     }
     let mut bytes = [0_u8; 32];
@@ -137,8 +116,7 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Actor> {
         .one(&store.db)
         .await?
         .ok_or(Error::Unauthorized)?;
-    let expired = chrono::DateTime::parse_from_rfc3339(&row.expires_at)
-        .map_or(true, |t| t < chrono::Utc::now());
+    let expired = chrono::DateTime::parse_from_rfc3339(&row.expires_at).map_or(true, |t| t < chrono::Utc::now());
     if row.revoked || expired {
         return Err(Error::Unauthorized);
     }
@@ -146,8 +124,7 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Actor> {
         .one(&store.db)
         .await?
         .ok_or(Error::Unauthorized)?;
-    let role = Role::parse(&user.role)
-        .ok_or_else(|| Error::Internal(format!("bad role {}", user.role)))?;
+    let role = Role::parse(&user.role).ok_or_else(|| Error::Internal(format!("bad role {}", user.role)))?;
     Ok(Actor {
         user_id: user.id,
         username: user.username,

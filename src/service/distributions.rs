@@ -10,10 +10,7 @@ use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::{Datelike, NaiveDate};
 use entity::{allocations, distribution_steps, distributions, income_entries};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -218,8 +215,7 @@ fn plan_input(p: &distributions::Model, rule: &StoredRule) -> PlanInput {
 }
 
 fn stored_rule(p: &distributions::Model) -> Result<StoredRule> {
-    serde_json::from_str(&p.rule_json)
-        .map_err(|e| Error::Internal(format!("rule_json of plan {}: {e}", p.id)))
+    serde_json::from_str(&p.rule_json).map_err(|e| Error::Internal(format!("rule_json of plan {}: {e}", p.id)))
 }
 
 fn allocation_rows(plan_id: i32, lines: &[Line]) -> Vec<allocations::ActiveModel> {
@@ -244,11 +240,7 @@ fn allocation_rows(plan_id: i32, lines: &[Line]) -> Vec<allocations::ActiveModel
         .collect()
 }
 
-async fn insert_allocations<C: ConnectionTrait>(
-    db: &C,
-    plan_id: i32,
-    lines: &[Line],
-) -> Result<()> {
+async fn insert_allocations<C: ConnectionTrait>(db: &C, plan_id: i32, lines: &[Line]) -> Result<()> {
     let rows = allocation_rows(plan_id, lines);
     for chunk in rows.chunks(500) {
         allocations::Entity::insert_many(chunk.to_vec())
@@ -258,12 +250,7 @@ async fn insert_allocations<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn check_available<C: ConnectionTrait>(
-    db: &C,
-    village: &str,
-    amount: Fen,
-    except: Option<i32>,
-) -> Result<()> {
+async fn check_available<C: ConnectionTrait>(db: &C, village: &str, amount: Fen, except: Option<i32>) -> Result<()> {
     let available = accounts::available(db, village, except).await?;
     if amount > available {
         return Err(Error::field(
@@ -320,9 +307,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
         incentives_fen: Set(c.incentives.0),
         dividends_fen: Set(c.dividends.0),
         rule_json: Set(serde_json::to_string(&rule).map_err(|e| Error::Internal(e.to_string()))?),
-        warnings_json: Set(
-            serde_json::to_string(&c.warnings).map_err(|e| Error::Internal(e.to_string()))?
-        ),
+        warnings_json: Set(serde_json::to_string(&c.warnings).map_err(|e| Error::Internal(e.to_string()))?),
         state: Set(PlanState::Draft.as_str().into()),
         created_at: Set(now_text()),
         ..Default::default()
@@ -331,16 +316,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
     .await?;
     insert_allocations(&*w, plan.id, &c.lines).await?;
     let v = view(&*w, plan).await?;
-    audit::append(
-        &*w,
-        actor,
-        "distribution.create",
-        "distribution",
-        v.id,
-        &(),
-        &v,
-    )
-    .await?;
+    audit::append(&*w, actor, "distribution.create", "distribution", v.id, &(), &v).await?;
     w.commit().await?;
     Ok(v)
 }
@@ -488,8 +464,7 @@ pub async fn list(store: &Store, actor: &Actor, f: &PlanFilter) -> Result<Vec<Pl
 }
 
 fn expect(p: &distributions::Model, allowed: &[PlanState], action: &str) -> Result<PlanState> {
-    let state = PlanState::parse(&p.state)
-        .ok_or_else(|| Error::Internal(format!("bad state {}", p.state)))?;
+    let state = PlanState::parse(&p.state).ok_or_else(|| Error::Internal(format!("bad state {}", p.state)))?;
     if allowed.contains(&state) {
         Ok(state)
     } else {
@@ -501,11 +476,7 @@ fn expect(p: &distributions::Model, allowed: &[PlanState], action: &str) -> Resu
 }
 
 /// The last recorded step of a kind.
-async fn step_of<C: ConnectionTrait>(
-    db: &C,
-    id: i32,
-    step: &str,
-) -> Result<Option<distribution_steps::Model>> {
+async fn step_of<C: ConnectionTrait>(db: &C, id: i32, step: &str) -> Result<Option<distribution_steps::Model>> {
     Ok(distribution_steps::Entity::find()
         .filter(distribution_steps::Column::DistributionId.eq(id))
         .filter(distribution_steps::Column::Step.eq(step))
@@ -523,12 +494,7 @@ struct StepRecord<'a> {
     reference: Option<String>,
 }
 
-async fn record<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: i32,
-    r: StepRecord<'_>,
-) -> Result<()> {
+async fn record<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32, r: StepRecord<'_>) -> Result<()> {
     distribution_steps::ActiveModel {
         distribution_id: Set(id),
         step: Set(r.step.into()),
@@ -546,11 +512,7 @@ async fn record<C: ConnectionTrait>(
     Ok(())
 }
 
-async fn set_state<C: ConnectionTrait>(
-    db: &C,
-    p: distributions::Model,
-    to: PlanState,
-) -> Result<distributions::Model> {
+async fn set_state<C: ConnectionTrait>(db: &C, p: distributions::Model, to: PlanState) -> Result<distributions::Model> {
     let mut am: distributions::ActiveModel = p.into();
     am.state = Set(to.as_str().into());
     Ok(am.update(db).await?)
@@ -664,8 +626,7 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
     am.post_wages_fen = Set(c.post_wages.0);
     am.incentives_fen = Set(c.incentives.0);
     am.dividends_fen = Set(c.dividends.0);
-    am.warnings_json =
-        Set(serde_json::to_string(&c.warnings).map_err(|e| Error::Internal(e.to_string()))?);
+    am.warnings_json = Set(serde_json::to_string(&c.warnings).map_err(|e| Error::Internal(e.to_string()))?);
     let p = am.update(&*w).await?;
     let lines: Vec<(String, String)> = c
         .lines
@@ -679,12 +640,7 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
 ///
 /// # Errors
 /// [`Error::Invalid`] for a short or early notice, [`Error::Conflict`] unless resolved.
-pub async fn publicize(
-    store: &Store,
-    actor: &Actor,
-    id: i32,
-    input: Publicize,
-) -> Result<PlanView> {
+pub async fn publicize(store: &Store, actor: &Actor, id: i32, input: Publicize) -> Result<PlanView> {
     if input.to < input.from {
         return Err(Error::field("to", "公示结束日不能早于开始日"));
     }
@@ -693,12 +649,7 @@ pub async fn publicize(
     }
     let (w, p) = open(store, actor, id, Duty::Village).await?;
     expect(&p, &[PlanState::Resolved], "公示")?;
-    let resolved = step_of(
-        &*w,
-        id,
-        DeliberationStep::RepresentativesResolution.as_str(),
-    )
-    .await?;
+    let resolved = step_of(&*w, id, DeliberationStep::RepresentativesResolution.as_str()).await?;
     if resolved.is_some_and(|s| input.from < s.date) {
         return Err(Error::field("from", "公示不能早于村民代表会议决议日期"));
     }
@@ -712,14 +663,7 @@ pub async fn publicize(
     };
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Publicized).await?;
-    finish(
-        w,
-        actor,
-        p,
-        "distribution.publicize",
-        &(input.from, input.to),
-    )
-    .await
+    finish(w, actor, p, "distribution.publicize", &(input.from, input.to)).await
 }
 
 /// 乡镇审核, after the notice period has ended.
@@ -757,10 +701,7 @@ pub async fn review(store: &Store, actor: &Actor, id: i32, input: Review) -> Res
 pub async fn file(store: &Store, actor: &Actor, id: i32, input: File) -> Result<PlanView> {
     let (w, p) = open(store, actor, id, Duty::PlanApproval).await?;
     expect(&p, &[PlanState::Reviewed], "备案")?;
-    if step_of(&*w, id, "review")
-        .await?
-        .is_some_and(|s| input.date < s.date)
-    {
+    if step_of(&*w, id, "review").await?.is_some_and(|s| input.date < s.date) {
         return Err(Error::field("date", "备案日期不能早于乡镇审核日期"));
     }
     let r = StepRecord {
@@ -783,10 +724,7 @@ pub async fn file(store: &Store, actor: &Actor, id: i32, input: File) -> Result<
 pub async fn pay(store: &Store, actor: &Actor, id: i32, input: Pay) -> Result<PlanView> {
     let (w, p) = open(store, actor, id, Duty::Village).await?;
     expect(&p, &[PlanState::Filed], "发放")?;
-    if step_of(&*w, id, "file")
-        .await?
-        .is_some_and(|s| input.paid_on < s.date)
-    {
+    if step_of(&*w, id, "file").await?.is_some_and(|s| input.paid_on < s.date) {
         return Err(Error::field("paid_on", "发放日期不能早于县级备案日期"));
     }
     let available = accounts::available(&*w, &p.village_code, Some(p.id)).await?;
@@ -796,15 +734,8 @@ pub async fn pay(store: &Store, actor: &Actor, id: i32, input: Pay) -> Result<Pl
             format!("可分配余额 {available} 元不足以发放本方案"),
         ));
     }
-    let distributed = Fen::sum([
-        Fen(p.post_wages_fen),
-        Fen(p.incentives_fen),
-        Fen(p.dividends_fen),
-    ])
-    .on("amount")?;
-    let retained = Fen(p.retention_fen)
-        .checked_add(Fen(p.management_fen))
-        .on("amount")?;
+    let distributed = Fen::sum([Fen(p.post_wages_fen), Fen(p.incentives_fen), Fen(p.dividends_fen)]).on("amount")?;
+    let retained = Fen(p.retention_fen).checked_add(Fen(p.management_fen)).on("amount")?;
     for (kind, amount, memo) in [
         (
             accounts::DISTRIBUTED,
@@ -812,11 +743,7 @@ pub async fn pay(store: &Store, actor: &Actor, id: i32, input: Pay) -> Result<Pl
             "分配到户 (分红、公益岗位工资、奖励补助)",
         ),
         (accounts::RETAINED, retained, "集体留存及管理费"),
-        (
-            accounts::PUBLIC_WORKS,
-            Fen(p.public_works_fen),
-            "小型公益事业",
-        ),
+        (accounts::PUBLIC_WORKS, Fen(p.public_works_fen), "小型公益事业"),
     ] {
         if amount.0 == 0 {
             continue;
@@ -847,14 +774,7 @@ pub async fn pay(store: &Store, actor: &Actor, id: i32, input: Pay) -> Result<Pl
     };
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Paid).await?;
-    finish(
-        w,
-        actor,
-        p,
-        "distribution.pay",
-        &(input.paid_on, input.reference),
-    )
-    .await
+    finish(w, actor, p, "distribution.pay", &(input.paid_on, input.reference)).await
 }
 
 /// 结果公开.
@@ -864,10 +784,7 @@ pub async fn pay(store: &Store, actor: &Actor, id: i32, input: Pay) -> Result<Pl
 pub async fn results(store: &Store, actor: &Actor, id: i32, input: Results) -> Result<PlanView> {
     let (w, p) = open(store, actor, id, Duty::Village).await?;
     expect(&p, &[PlanState::Paid], "公开结果")?;
-    if step_of(&*w, id, "pay")
-        .await?
-        .is_some_and(|s| input.date < s.date)
-    {
+    if step_of(&*w, id, "pay").await?.is_some_and(|s| input.date < s.date) {
         return Err(Error::field("date", "结果公开日期不能早于发放日期"));
     }
     let r = StepRecord {
@@ -921,11 +838,7 @@ pub async fn cancel(store: &Store, actor: &Actor, id: i32, input: Cancel) -> Res
 ///
 /// # Errors
 /// [`Error::Conflict`] for a draft or cancelled plan, whose allocations are not frozen.
-pub async fn payment_roll(
-    store: &Store,
-    actor: &Actor,
-    id: i32,
-) -> Result<Vec<reports::PaymentRow>> {
+pub async fn payment_roll(store: &Store, actor: &Actor, id: i32) -> Result<Vec<reports::PaymentRow>> {
     let (p, _) = load_in_scope(&store.db, actor, id).await?;
     expect(
         &p,

@@ -9,10 +9,7 @@ use crate::domain::vocab::{HouseholdStatus, Labour};
 use crate::domain::{Error, FieldError, Result};
 use chrono::NaiveDate;
 use entity::{household_statuses, households};
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -72,10 +69,7 @@ pub struct HouseholdView {
 }
 
 /// The history entry in force on `date` (entries without a date hold for any date).
-fn as_of(
-    history: &[household_statuses::Model],
-    date: Option<NaiveDate>,
-) -> Option<&household_statuses::Model> {
+fn as_of(history: &[household_statuses::Model], date: Option<NaiveDate>) -> Option<&household_statuses::Model> {
     history
         .iter()
         .filter(|s| match (s.effective_date, date) {
@@ -198,10 +192,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewHousehold) -> Result
     Ok(v)
 }
 
-async fn load<C: ConnectionTrait>(
-    db: &C,
-    id: i32,
-) -> Result<(households::Model, Vec<household_statuses::Model>)> {
+async fn load<C: ConnectionTrait>(db: &C, id: i32) -> Result<(households::Model, Vec<household_statuses::Model>)> {
     let h = households::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -217,20 +208,12 @@ async fn load<C: ConnectionTrait>(
 ///
 /// # Errors
 /// [`Error::NotFound`], [`Error::Forbidden`], or [`Error::Conflict`] for a second entry on a date.
-pub async fn change_status(
-    store: &Store,
-    actor: &Actor,
-    id: i32,
-    input: StatusChange,
-) -> Result<HouseholdView> {
+pub async fn change_status(store: &Store, actor: &Actor, id: i32, input: StatusChange) -> Result<HouseholdView> {
     let w = store.write().await?;
     let (h, mut hist) = load(&*w, id).await?;
     let village = regions::find_village(&*w, &h.village_code, "village_code").await?;
     actor.check_write(Duty::Village, &village)?;
-    if hist
-        .iter()
-        .any(|s| s.effective_date == Some(input.effective_date))
-    {
+    if hist.iter().any(|s| s.effective_date == Some(input.effective_date)) {
         return Err(Error::conflict_on(
             "duplicate",
             "effective_date",
@@ -272,11 +255,7 @@ pub async fn get(store: &Store, actor: &Actor, id: i32) -> Result<HouseholdView>
 ///
 /// # Errors
 /// [`Error::Forbidden`] for a village outside the scope.
-pub async fn list(
-    store: &Store,
-    actor: &Actor,
-    village_code: Option<&str>,
-) -> Result<Vec<HouseholdView>> {
+pub async fn list(store: &Store, actor: &Actor, village_code: Option<&str>) -> Result<Vec<HouseholdView>> {
     let mut q = households::Entity::find().order_by_asc(households::Column::Number);
     if let Some(code) = village_code {
         let village = regions::find(&store.db, code, "village_code").await?;
@@ -311,10 +290,7 @@ pub async fn list(
     Ok(out)
 }
 
-async fn histories<C: ConnectionTrait>(
-    db: &C,
-    ids: &[i32],
-) -> Result<HashMap<i32, Vec<household_statuses::Model>>> {
+async fn histories<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<HashMap<i32, Vec<household_statuses::Model>>> {
     let mut map: HashMap<i32, Vec<household_statuses::Model>> = HashMap::new();
     for chunk in ids.chunks(500) {
         let rows = household_statuses::Entity::find()
@@ -333,11 +309,7 @@ async fn histories<C: ConnectionTrait>(
 ///
 /// # Errors
 /// A database error or a stored value that no longer parses.
-pub async fn members_on<C: ConnectionTrait>(
-    db: &C,
-    village_code: &str,
-    date: NaiveDate,
-) -> Result<Vec<Member>> {
+pub async fn members_on<C: ConnectionTrait>(db: &C, village_code: &str, date: NaiveDate) -> Result<Vec<Member>> {
     let rows = households::Entity::find()
         .filter(households::Column::VillageCode.eq(village_code))
         .order_by_asc(households::Column::Number)
@@ -350,10 +322,8 @@ pub async fn members_on<C: ConnectionTrait>(
         let Some(entry) = hist.get(&h.id).and_then(|hs| as_of(hs, Some(date))) else {
             continue; // joined after the record date
         };
-        let status = HouseholdStatus::parse(&entry.status)
-            .ok_or_else(|| Error::Internal("bad status".into()))?;
-        let labour =
-            Labour::parse(&entry.labour).ok_or_else(|| Error::Internal("bad labour".into()))?;
+        let status = HouseholdStatus::parse(&entry.status).ok_or_else(|| Error::Internal("bad status".into()))?;
+        let labour = Labour::parse(&entry.labour).ok_or_else(|| Error::Internal("bad labour".into()))?;
         out.push(Member {
             household_id: h.id,
             number: h.number,

@@ -59,11 +59,7 @@ impl Paging {
     pub fn page<T>(self, items: Vec<T>) -> Result<Page<T>, Error> {
         let (limit, offset) = self.checked()?;
         let total = items.len() as u64;
-        let items = items
-            .into_iter()
-            .skip(offset as usize)
-            .take(limit as usize)
-            .collect();
+        let items = items.into_iter().skip(offset as usize).take(limit as usize).collect();
         Ok(Page { items, total })
     }
 }

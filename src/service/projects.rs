@@ -11,10 +11,7 @@ use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::NaiveDate;
 use entity::{assets, funding_lines, project_villages, projects};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -123,10 +120,7 @@ fn validate(input: &NewProject) -> Result<Fen> {
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-');
     if !kind_ok {
-        err(
-            "kind".into(),
-            "项目类型应为英文标识, 如 planting、photovoltaic",
-        );
+        err("kind".into(), "项目类型应为英文标识, 如 planting、photovoltaic");
     }
     if !(1990..=2100).contains(&input.year) {
         err("year".into(), "年度应在 1990 至 2100 之间");
@@ -139,10 +133,7 @@ fn validate(input: &NewProject) -> Result<Fen> {
             err(format!("funding[{i}].amount"), "资金金额应大于零");
         }
         if !(1990..=2100).contains(&f.fiscal_year) {
-            err(
-                format!("funding[{i}].fiscal_year"),
-                "资金年度应在 1990 至 2100 之间",
-            );
+            err(format!("funding[{i}].fiscal_year"), "资金年度应在 1990 至 2100 之间");
         }
     }
     if !errors.is_empty() {
@@ -265,11 +256,7 @@ async fn view<C: ConnectionTrait>(db: &C, p: projects::Model) -> Result<ProjectV
     })
 }
 
-async fn load_in_scope<C: ConnectionTrait>(
-    db: &C,
-    actor: &Actor,
-    id: i32,
-) -> Result<projects::Model> {
+async fn load_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32) -> Result<projects::Model> {
     let p = projects::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -283,10 +270,7 @@ async fn load_in_scope<C: ConnectionTrait>(
             .await?;
         let mut visible = false;
         for v in villages {
-            if let Some(r) = entity::regions::Entity::find_by_id(v.village_code)
-                .one(db)
-                .await?
-            {
+            if let Some(r) = entity::regions::Entity::find_by_id(v.village_code).one(db).await? {
                 visible |= actor.sees(&r);
             }
         }
@@ -333,12 +317,7 @@ pub async fn list(store: &Store, actor: &Actor, f: &ProjectFilter) -> Result<Vec
 ///
 /// # Errors
 /// [`Error::Conflict`] for a move the lifecycle does not allow.
-pub async fn change_status(
-    store: &Store,
-    actor: &Actor,
-    id: i32,
-    input: StatusChange,
-) -> Result<ProjectView> {
+pub async fn change_status(store: &Store, actor: &Actor, id: i32, input: StatusChange) -> Result<ProjectView> {
     let w = store.write().await?;
     let p = load_in_scope(&*w, actor, id).await?;
     let county = regions::find(&*w, &p.county_code, "county_code").await?;
@@ -357,26 +336,13 @@ pub async fn change_status(
         return Err(Error::conflict_on(
             "invalid_state",
             "status",
-            format!(
-                "项目状态不能从“{}”变为“{}”",
-                from.label(),
-                input.status.label()
-            ),
+            format!("项目状态不能从“{}”变为“{}”", from.label(), input.status.label()),
         ));
     }
     let mut am: projects::ActiveModel = p.into();
     am.status = Set(input.status.as_str().into());
     let p = am.update(&*w).await?;
-    audit::append(
-        &*w,
-        actor,
-        "project.status",
-        "project",
-        id,
-        &from,
-        &input.status,
-    )
-    .await?;
+    audit::append(&*w, actor, "project.status", "project", id, &from, &input.status).await?;
     let v = view(&*w, p).await?;
     w.commit().await?;
     Ok(v)
@@ -387,12 +353,7 @@ pub async fn change_status(
 /// # Errors
 /// [`Error::Invalid`] naming `assets` when the values do not sum, [`Error::Conflict`] when the
 /// project is not under construction.
-pub async fn accept(
-    store: &Store,
-    actor: &Actor,
-    id: i32,
-    input: Acceptance,
-) -> Result<Vec<AssetView>> {
+pub async fn accept(store: &Store, actor: &Actor, id: i32, input: Acceptance) -> Result<Vec<AssetView>> {
     let mut errors = Vec::new();
     if input.assets.is_empty() {
         errors.push(FieldError {
@@ -434,10 +395,7 @@ pub async fn accept(
     if total.0 != p.investment_fen {
         return Err(Error::field(
             "assets",
-            format!(
-                "资产原值合计 {total} 元, 应等于项目投资 {} 元",
-                Fen(p.investment_fen)
-            ),
+            format!("资产原值合计 {total} 元, 应等于项目投资 {} 元", Fen(p.investment_fen)),
         ));
     }
     let mut rows = Vec::new();

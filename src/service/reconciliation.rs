@@ -92,9 +92,7 @@ async fn scope(store: &Store, actor: &Actor, region_code: Option<&str>) -> Resul
 /// # Errors
 /// [`Error::Forbidden`]/[`Error::NotFound`] for the region, or a database error.
 pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<Reconciliation> {
-    let year = q
-        .year
-        .unwrap_or_else(|| chrono::Datelike::year(&super::today()));
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&super::today()));
     let (Some(first), Some(last)) = (
         NaiveDate::from_ymd_opt(year, 1, 1),
         NaiveDate::from_ymd_opt(year, 12, 31),
@@ -149,11 +147,7 @@ pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<
             }
         }
     }
-    checks.push(check(
-        "每笔收益的分户入账之和 = 收益净额",
-        split_credits,
-        split_net,
-    ));
+    checks.push(check("每笔收益的分户入账之和 = 收益净额", split_credits, split_net));
 
     // The owners' accounts.
     let mut entries = Vec::new();
@@ -188,10 +182,7 @@ pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<
     checks.push(check("收益净额 = 产权主体入账", posted, owner_credits));
 
     // Paid plans of the year.
-    let paid_states = [
-        PlanState::Paid.as_str(),
-        PlanState::ResultsPublicized.as_str(),
-    ];
+    let paid_states = [PlanState::Paid.as_str(), PlanState::ResultsPublicized.as_str()];
     let plans: Vec<distributions::Model> = distributions::Entity::find()
         .filter(distributions::Column::State.is_in(paid_states))
         .filter(distributions::Column::RecordDate.between(first, last))
@@ -202,61 +193,30 @@ pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<
         .collect();
     let (mut plan_amounts, mut plan_parts, mut household_parts, mut line_totals) =
         (Fen::ZERO, Fen::ZERO, Fen::ZERO, Fen::ZERO);
-    let (mut plan_distributed, mut plan_retained, mut plan_public) =
-        (Fen::ZERO, Fen::ZERO, Fen::ZERO);
+    let (mut plan_distributed, mut plan_retained, mut plan_public) = (Fen::ZERO, Fen::ZERO, Fen::ZERO);
     for p in &plans {
-        let to_households = Fen::sum([
-            Fen(p.post_wages_fen),
-            Fen(p.incentives_fen),
-            Fen(p.dividends_fen),
-        ])
-        .on("amount")?;
-        let kept = Fen(p.retention_fen)
-            .checked_add(Fen(p.management_fen))
-            .on("amount")?;
+        let to_households =
+            Fen::sum([Fen(p.post_wages_fen), Fen(p.incentives_fen), Fen(p.dividends_fen)]).on("amount")?;
+        let kept = Fen(p.retention_fen).checked_add(Fen(p.management_fen)).on("amount")?;
         plan_amounts = plan_amounts.checked_add(Fen(p.amount_fen)).on("amount")?;
-        plan_parts =
-            Fen::sum([plan_parts, to_households, kept, Fen(p.public_works_fen)]).on("amount")?;
+        plan_parts = Fen::sum([plan_parts, to_households, kept, Fen(p.public_works_fen)]).on("amount")?;
         household_parts = household_parts.checked_add(to_households).on("amount")?;
         plan_distributed = plan_distributed.checked_add(to_households).on("amount")?;
         plan_retained = plan_retained.checked_add(kept).on("amount")?;
-        plan_public = plan_public
-            .checked_add(Fen(p.public_works_fen))
-            .on("amount")?;
+        plan_public = plan_public.checked_add(Fen(p.public_works_fen)).on("amount")?;
         let lines = allocations::Entity::find()
             .filter(allocations::Column::DistributionId.eq(p.id))
             .all(&store.db)
             .await?;
         for l in lines {
-            line_totals =
-                Fen::sum([line_totals, Fen(l.total_fen), Fen(l.tax_withheld_fen)]).on("amount")?;
+            line_totals = Fen::sum([line_totals, Fen(l.total_fen), Fen(l.tax_withheld_fen)]).on("amount")?;
         }
     }
-    checks.push(check(
-        "已发放方案各部分之和 = 方案金额",
-        plan_parts,
-        plan_amounts,
-    ));
-    checks.push(check(
-        "分配到户明细合计 = 方案到户部分",
-        line_totals,
-        household_parts,
-    ));
-    checks.push(check(
-        "方案到户部分 = 台账分配支出",
-        plan_distributed,
-        distributed,
-    ));
-    checks.push(check(
-        "方案留存及管理费 = 台账留存",
-        plan_retained,
-        retained,
-    ));
-    checks.push(check(
-        "方案公益事业 = 台账公益支出",
-        plan_public,
-        public_works,
-    ));
+    checks.push(check("已发放方案各部分之和 = 方案金额", plan_parts, plan_amounts));
+    checks.push(check("分配到户明细合计 = 方案到户部分", line_totals, household_parts));
+    checks.push(check("方案到户部分 = 台账分配支出", plan_distributed, distributed));
+    checks.push(check("方案留存及管理费 = 台账留存", plan_retained, retained));
+    checks.push(check("方案公益事业 = 台账公益支出", plan_public, public_works));
     let flows = Fen::sum([
         brought_forward,
         owner_credits,

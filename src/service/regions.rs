@@ -6,10 +6,7 @@ use crate::domain::region::check_code;
 use crate::domain::vocab::{RegionLevel, Role};
 use crate::domain::{Error, Result};
 use entity::regions;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -61,11 +58,7 @@ pub async fn find<C: ConnectionTrait>(db: &C, code: &str, field: &str) -> Result
 ///
 /// # Errors
 /// [`Error::Invalid`] naming `field` when missing or not a village.
-pub async fn find_village<C: ConnectionTrait>(
-    db: &C,
-    code: &str,
-    field: &str,
-) -> Result<regions::Model> {
+pub async fn find_village<C: ConnectionTrait>(db: &C, code: &str, field: &str) -> Result<regions::Model> {
     let r = find(db, code, field).await?;
     if r.level != RegionLevel::Village.as_str() {
         return Err(Error::field(field, format!("{code} 不是村级区划")));
@@ -103,10 +96,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewRegion) -> Result<Re
         (Some(level), Some(code)) => {
             let parent = find(&*w, code, "parent_code").await?;
             if parent.level != level.as_str() {
-                return Err(Error::field(
-                    "parent_code",
-                    format!("上级区划应为{}", level.label()),
-                ));
+                return Err(Error::field("parent_code", format!("上级区划应为{}", level.label())));
             }
             actor.check_write(Duty::Regions, &parent)?;
             match input.level {
@@ -141,16 +131,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewRegion) -> Result<Re
     .insert(&*w)
     .await?;
     let view = RegionView::from(model);
-    audit::append(
-        &*w,
-        actor,
-        "region.create",
-        "region",
-        &view.code,
-        &(),
-        &view,
-    )
-    .await?;
+    audit::append(&*w, actor, "region.create", "region", &view.code, &(), &view).await?;
     w.commit().await?;
     Ok(view)
 }
@@ -159,11 +140,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewRegion) -> Result<Re
 ///
 /// # Errors
 /// A database error.
-pub async fn list(
-    store: &Store,
-    actor: &Actor,
-    parent_code: Option<&str>,
-) -> Result<Vec<RegionView>> {
+pub async fn list(store: &Store, actor: &Actor, parent_code: Option<&str>) -> Result<Vec<RegionView>> {
     let mut q = regions::Entity::find().order_by_asc(regions::Column::Code);
     if let Some(p) = parent_code {
         q = q.filter(regions::Column::ParentCode.eq(p));

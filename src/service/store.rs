@@ -4,10 +4,7 @@
 
 use crate::domain::{Error, Result};
 use migration::{Migrator, MigratorTrait};
-use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
-    TransactionTrait,
-};
+use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait};
 use std::ops::Deref;
 use std::sync::Arc;
 use std::time::Duration;
@@ -70,8 +67,7 @@ impl Store {
     pub async fn connect(url: &str) -> Result<Store> {
         let url = sqlite_url(url);
         let mut opts = ConnectOptions::new(url.clone());
-        opts.sqlx_logging(false)
-            .acquire_timeout(Duration::from_secs(30));
+        opts.sqlx_logging(false).acquire_timeout(Duration::from_secs(30));
         if url.starts_with("sqlite:") {
             opts.max_connections(4).min_connections(1);
             opts.map_sqlx_sqlite_opts(|o| {
@@ -106,10 +102,7 @@ impl Store {
     }
 
     pub fn is_postgres(&self) -> bool {
-        matches!(
-            self.db.get_database_backend(),
-            sea_orm::DatabaseBackend::Postgres
-        )
+        matches!(self.db.get_database_backend(), sea_orm::DatabaseBackend::Postgres)
     }
 }
 
@@ -128,10 +121,7 @@ mod tests {
             sqlite_url("sqlite://rel.db?cache=shared"),
             "sqlite://rel.db?cache=shared&mode=rwc"
         );
-        assert_eq!(
-            sqlite_url("sqlite://rel.db?mode=ro"),
-            "sqlite://rel.db?mode=ro"
-        );
+        assert_eq!(sqlite_url("sqlite://rel.db?mode=ro"), "sqlite://rel.db?mode=ro");
         assert_eq!(sqlite_url("postgres://x/y"), "postgres://x/y");
     }
 }

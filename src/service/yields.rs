@@ -12,10 +12,7 @@ use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::{Datelike, NaiveDate};
 use entity::{income_entries, yield_credits, yields};
 use rust_decimal::Decimal;
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter,
-    QueryOrder,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -159,14 +156,8 @@ fn revenue_of(input: &NewYield) -> Result<Fen> {
     match (input.revenue, input.kind.is_pv(), input.kwh, input.tariff) {
         (Some(r), _, _, _) => Ok(r),
         (None, true, Some(kwh), Some(tariff)) => yuan_product_to_fen(kwh, tariff).on("revenue"),
-        (None, true, None, _) => Err(Error::field(
-            "kwh",
-            "未填收入时须填上网电量 kwh 和电价 tariff",
-        )),
-        (None, true, _, None) => Err(Error::field(
-            "tariff",
-            "未填收入时须填上网电量 kwh 和电价 tariff",
-        )),
+        (None, true, None, _) => Err(Error::field("kwh", "未填收入时须填上网电量 kwh 和电价 tariff")),
+        (None, true, _, None) => Err(Error::field("tariff", "未填收入时须填上网电量 kwh 和电价 tariff")),
         (None, false, _, _) => Err(Error::field("revenue", "请填写收入金额")),
     }
 }
@@ -177,11 +168,7 @@ async fn write_income<C: ConnectionTrait>(
     credits: &[yield_credits::Model],
     date: NaiveDate,
 ) -> Result<()> {
-    let kind = if y.reverses_id.is_some() {
-        "reversal"
-    } else {
-        "yield"
-    };
+    let kind = if y.reverses_id.is_some() { "reversal" } else { "yield" };
     for c in credits {
         income_entries::ActiveModel {
             region_code: Set(c.region_code.clone()),
@@ -211,12 +198,7 @@ async fn write_income<C: ConnectionTrait>(
 ///
 /// # Errors
 /// [`Error::Invalid`] naming the field; [`Error::Conflict`] for an unconfirmed or disposed asset.
-pub async fn post(
-    store: &Store,
-    actor: &Actor,
-    asset_id: i32,
-    input: NewYield,
-) -> Result<YieldView> {
+pub async fn post(store: &Store, actor: &Actor, asset_id: i32, input: NewYield) -> Result<YieldView> {
     let revenue = revenue_of(&input)?;
     let deductions = Fen::sum(input.deductions.items().map(|(_, f)| f)).on("deductions")?;
     let net = revenue.checked_sub(deductions).on("deductions")?;
@@ -288,11 +270,7 @@ pub async fn post(
     Ok(v)
 }
 
-fn view(
-    y: yields::Model,
-    credits: Vec<yield_credits::Model>,
-    reversed_by: Option<i32>,
-) -> YieldView {
+fn view(y: yields::Model, credits: Vec<yield_credits::Model>, reversed_by: Option<i32>) -> YieldView {
     let opt = |f: i64| Some(Fen(f));
     YieldView {
         id: y.id,
@@ -333,10 +311,7 @@ fn view(
     }
 }
 
-async fn load<C: ConnectionTrait>(
-    db: &C,
-    id: i32,
-) -> Result<(yields::Model, Vec<yield_credits::Model>, Option<i32>)> {
+async fn load<C: ConnectionTrait>(db: &C, id: i32) -> Result<(yields::Model, Vec<yield_credits::Model>, Option<i32>)> {
     let y = yields::Entity::find_by_id(id)
         .one(db)
         .await?
@@ -436,25 +411,13 @@ pub async fn receive(store: &Store, actor: &Actor, id: i32, input: Receipt) -> R
         return Err(Error::conflict("invalid_state", "该收益已到账或已冲销"));
     }
     if input.received_on < y.period_start {
-        return Err(Error::field(
-            "received_on",
-            "到账日期不能早于收益期间开始日",
-        ));
+        return Err(Error::field("received_on", "到账日期不能早于收益期间开始日"));
     }
     let mut am: yields::ActiveModel = y.into();
     am.received_on = Set(Some(input.received_on));
     let y = am.update(&*w).await?;
     write_income(&*w, &y, &credits, input.received_on).await?;
-    audit::append(
-        &*w,
-        actor,
-        "yield.receive",
-        "yield",
-        id,
-        &(),
-        &input.received_on,
-    )
-    .await?;
+    audit::append(&*w, actor, "yield.receive", "yield", id, &(), &input.received_on).await?;
     let v = view(y, credits, None);
     w.commit().await?;
     Ok(v)

@@ -15,12 +15,7 @@ fn cli(url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
         .spawn()
         .unwrap();
     if let Some(text) = stdin {
-        child
-            .stdin
-            .take()
-            .unwrap()
-            .write_all(text.as_bytes())
-            .unwrap();
+        child.stdin.take().unwrap().write_all(text.as_bytes()).unwrap();
     }
     child.wait_with_output().unwrap()
 }
@@ -43,11 +38,7 @@ async fn a_user_added_by_the_cli_can_log_in_and_audit_verify_names_a_tampered_ro
         ],
         Some("clerk-pass-99\n"),
     );
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     app.login("clerk", "clerk-pass-99").await;
     let bad = cli(
         &app.url,
@@ -57,11 +48,7 @@ async fn a_user_added_by_the_cli_can_log_in_and_audit_verify_names_a_tampered_ro
     assert!(!bad.status.success());
 
     let ok = cli(&app.url, &["audit", "verify"], None);
-    assert!(
-        ok.status.success(),
-        "{}",
-        String::from_utf8_lossy(&ok.stderr)
-    );
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
 
     // An edit behind the service's back breaks the chain at that row.
     use sea_orm::ConnectionTrait;

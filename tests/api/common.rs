@@ -38,9 +38,7 @@ pub async fn fresh_database() -> (String, Option<tempfile_dir::Dir>) {
     let tag = format!("{}_{}_{}", std::process::id(), n, rand_suffix());
     match std::env::var("TEST_DATABASE_URL") {
         Ok(base) if base.starts_with("postgres") => {
-            let admin = Database::connect(&base)
-                .await
-                .expect("connect to TEST_DATABASE_URL");
+            let admin = Database::connect(&base).await.expect("connect to TEST_DATABASE_URL");
             let name = format!("rl_test_{tag}");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
@@ -137,13 +135,7 @@ impl TestApp {
             .get(header::CONTENT_TYPE)
             .map(|v| v.to_str().unwrap().to_string())
             .unwrap_or_default();
-        let bytes = resp
-            .into_body()
-            .collect()
-            .await
-            .unwrap()
-            .to_bytes()
-            .to_vec();
+        let bytes = resp.into_body().collect().await.unwrap().to_bytes().to_vec();
         (status, ct, bytes)
     }
 
@@ -155,18 +147,12 @@ impl TestApp {
         body: Option<Value>,
     ) -> (StatusCode, Value) {
         let (st, _, bytes) = self
-            .raw(
-                token,
-                method,
-                path,
-                body.map(|b| serde_json::to_vec(&b).unwrap()),
-            )
+            .raw(token, method, path, body.map(|b| serde_json::to_vec(&b).unwrap()))
             .await;
         let v = if bytes.is_empty() {
             Value::Null
         } else {
-            serde_json::from_slice(&bytes)
-                .unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
+            serde_json::from_slice(&bytes).unwrap_or(Value::String(String::from_utf8_lossy(&bytes).into()))
         };
         (st, v)
     }
@@ -179,9 +165,7 @@ impl TestApp {
 
     /// A POST that must succeed.
     pub async fn post(&self, path: &str, body: Value) -> Value {
-        let (st, v) = self
-            .call_as(Some(&self.token), "POST", path, Some(body))
-            .await;
+        let (st, v) = self.call_as(Some(&self.token), "POST", path, Some(body)).await;
         assert!(st.is_success(), "POST {path} -> {st}: {v}");
         v
     }
@@ -192,30 +176,13 @@ impl TestApp {
         self.refused_as(&self.token, path, body, field).await
     }
 
-    pub async fn refused_as(
-        &self,
-        token: &str,
-        path: &str,
-        body: Value,
-        field: Option<&str>,
-    ) -> StatusCode {
+    pub async fn refused_as(&self, token: &str, path: &str, body: Value, field: Option<&str>) -> StatusCode {
         let (st, ct, bytes) = self
-            .raw(
-                Some(token),
-                "POST",
-                path,
-                Some(serde_json::to_vec(&body).unwrap()),
-            )
+            .raw(Some(token), "POST", path, Some(serde_json::to_vec(&body).unwrap()))
             .await;
         let v: Value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
-        assert!(
-            st.is_client_error(),
-            "POST {path} should be refused, got {st}: {v}"
-        );
-        assert!(
-            ct.starts_with("application/problem+json"),
-            "content type {ct}"
-        );
+        assert!(st.is_client_error(), "POST {path} should be refused, got {st}: {v}");
+        assert!(ct.starts_with("application/problem+json"), "content type {ct}");
         for k in ["type", "title", "status", "code"] {
             assert!(v.get(k).is_some(), "problem lacks {k}: {v}");
         }
@@ -284,7 +251,11 @@ pub async fn county(app: &TestApp, villages: &[(&str, &str)]) {
         json!({"code": "371622000000", "name": "示范县", "level": "county"}),
     )
     .await;
-    app.post("/api/v1/regions", json!({"code": "371622101000", "name": "城关镇", "level": "township", "parent_code": "371622000000"})).await;
+    app.post(
+        "/api/v1/regions",
+        json!({"code": "371622101000", "name": "城关镇", "level": "township", "parent_code": "371622000000"}),
+    )
+    .await;
     for (code, name) in villages {
         app.post(
             "/api/v1/regions",
@@ -322,11 +293,8 @@ pub async fn walk_to_paid(app: &TestApp, id: i64, year: i32) {
         .enumerate()
         .map(|(i, s)| json!({"step": s, "date": format!("{year}-07-0{}", i + 1), "attendance": "21/25", "minutes_ref": format!("会议-{}", i + 1)}))
         .collect();
-    app.post(
-        &format!("/api/v1/distributions/{id}/resolve"),
-        json!({"steps": steps}),
-    )
-    .await;
+    app.post(&format!("/api/v1/distributions/{id}/resolve"), json!({"steps": steps}))
+        .await;
     app.post(
         &format!("/api/v1/distributions/{id}/publicize"),
         json!({"from": format!("{year}-07-05"), "to": format!("{year}-07-12")}),

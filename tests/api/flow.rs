@@ -16,12 +16,7 @@ fn largest_remainder(total: i64, weights: &[i64]) -> Vec<i64> {
         .map(|w| ((total as i128 * *w as i128) / sum) as i64)
         .collect();
     let mut order: Vec<usize> = (0..weights.len()).collect();
-    order.sort_by_key(|i| {
-        (
-            std::cmp::Reverse((total as i128 * weights[*i] as i128) % sum),
-            *i,
-        )
-    });
+    order.sort_by_key(|i| (std::cmp::Reverse((total as i128 * weights[*i] as i128) % sum), *i));
     let left = total - parts.iter().sum::<i64>();
     for i in order.into_iter().take(left as usize) {
         parts[i] += 1;
@@ -81,11 +76,8 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     assert_eq!(m(&p["investment"]), "1000000.01");
     assert_eq!(p["status"], "planned");
     let pid = p["id"].as_i64().unwrap();
-    app.post(
-        &format!("/api/v1/projects/{pid}/status"),
-        json!({"status": "approved"}),
-    )
-    .await;
+    app.post(&format!("/api/v1/projects/{pid}/status"), json!({"status": "approved"}))
+        .await;
     app.post(
         &format!("/api/v1/projects/{pid}/status"),
         json!({"status": "under_construction"}),
@@ -109,8 +101,12 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     assert_eq!(project["assets"].as_array().unwrap().len(), 2);
 
     // Ownership: the shared station 60/40, the other to village 1 alone.
-    app.post(&format!("/api/v1/assets/{shared}/ownership"), json!({"confirmed_on": "2024-12-10", "owners": [
-        {"region_code": V1, "investment": "480000.00"}, {"region_code": V2, "investment": "320000.00"}]})).await;
+    app.post(
+        &format!("/api/v1/assets/{shared}/ownership"),
+        json!({"confirmed_on": "2024-12-10", "owners": [
+        {"region_code": V1, "investment": "480000.00"}, {"region_code": V2, "investment": "320000.00"}]}),
+    )
+    .await;
     app.post(
         &format!("/api/v1/assets/{own}/ownership"),
         json!({"confirmed_on": "2024-12-10", "owners": [
@@ -129,10 +125,7 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
         let (received, end) = if month == 12 {
             ("2026-01-20".to_string(), "2025-12-31".to_string())
         } else {
-            (
-                format!("2025-{:02}-20", month + 1),
-                format!("2025-{month:02}-28"),
-            )
+            (format!("2025-{:02}-20", month + 1), format!("2025-{month:02}-28"))
         };
         let y = app
             .post(&format!("/api/v1/assets/{shared}/yields"), json!({"kind": "pv_sales", "period_start": format!("2025-{month:02}-01"),
@@ -201,15 +194,11 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     )
     .await;
 
-    let acc1 = app
-        .get(&format!("/api/v1/regions/{V1}/account?year=2025"))
-        .await;
+    let acc1 = app.get(&format!("/api/v1/regions/{V1}/account?year=2025")).await;
     assert_eq!(m(&acc1["brought_forward"]), "0.00");
     assert_eq!(m(&acc1["credited"]), yuan(v1_2025));
     assert_eq!(m(&acc1["balance"]), yuan(v1_2025));
-    let acc2 = app
-        .get(&format!("/api/v1/regions/{V2}/account?year=2025"))
-        .await;
+    let acc2 = app.get(&format!("/api/v1/regions/{V2}/account?year=2025")).await;
     assert_eq!(m(&acc2["credited"]), yuan(v2_2025));
 
     // A distribution in each village of its whole 2025 balance.
@@ -229,11 +218,7 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     // weights ×100: 2×1.5=3.00, 4×1.0×1.1=4.40, 3×1.2×1.2=4.32; the ordinary household has none.
     let dividends = largest_remainder(pool, &[300, 440, 432]);
     let allocs = plan1["allocations"].as_array().unwrap();
-    assert_eq!(
-        allocs.len(),
-        4,
-        "three eligible households and the post holder"
-    );
+    assert_eq!(allocs.len(), 4, "three eligible households and the post holder");
     assert_eq!(m(&allocs[0]["dividend"]), yuan(dividends[0]));
     assert_eq!(m(&allocs[1]["dividend"]), yuan(dividends[1]));
     assert_eq!(m(&allocs[1]["incentive"]), "500.00");
@@ -244,9 +229,12 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     assert_eq!(m(&allocs[3]["dividend"]), "0.00");
 
     let plan2 = app
-        .post("/api/v1/distributions", json!({"village_code": V2, "year": 2025, "record_date": "2025-06-30", "amount": yuan(v2_2025),
+        .post(
+            "/api/v1/distributions",
+            json!({"village_code": V2, "year": 2025, "record_date": "2025-06-30", "amount": yuan(v2_2025),
             "retention_rate": "0.1", "management_rate": "0.05", "public_works": "0.00", "posts": [], "incentives": [],
-            "dividend": {"basis": "member", "extra": [{"household_id": h2[2], "factor": "1.5"}]}}))
+            "dividend": {"basis": "member", "extra": [{"household_id": h2[2], "factor": "1.5"}]}}),
+        )
         .await;
     let retention2 = half_up(v2_2025 * 10);
     let management2 = half_up(v2_2025 * 5);
@@ -268,9 +256,7 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     for plan in [&plan1, &plan2] {
         walk_to_paid(&app, plan["id"].as_i64().unwrap(), 2025).await;
     }
-    let paid = app
-        .get(&format!("/api/v1/distributions/{}", plan1["id"]))
-        .await;
+    let paid = app.get(&format!("/api/v1/distributions/{}", plan1["id"])).await;
     assert_eq!(paid["state"], "paid");
     let parts = &paid["parts"];
     let parts_sum: i64 = [
@@ -306,21 +292,15 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     .await;
 
     // The accounts close at zero for 2025 and carry the December sale into 2026.
-    let acc1 = app
-        .get(&format!("/api/v1/regions/{V1}/account?year=2025"))
-        .await;
+    let acc1 = app.get(&format!("/api/v1/regions/{V1}/account?year=2025")).await;
     assert_eq!(m(&acc1["distributed"]), yuan(pool + 360_000 + 50_000));
     assert_eq!(m(&acc1["retained"]), yuan(retention + management));
     assert_eq!(m(&acc1["public_works"]), "1000.00");
     assert_eq!(m(&acc1["balance"]), "0.00");
-    let acc1_2026 = app
-        .get(&format!("/api/v1/regions/{V1}/account?year=2026"))
-        .await;
+    let acc1_2026 = app.get(&format!("/api/v1/regions/{V1}/account?year=2026")).await;
     assert_eq!(m(&acc1_2026["brought_forward"]), "0.00");
     assert_eq!(m(&acc1_2026["credited"]), yuan(v1_2026));
-    let acc2_2026 = app
-        .get(&format!("/api/v1/regions/{V2}/account?year=2026"))
-        .await;
+    let acc2_2026 = app.get(&format!("/api/v1/regions/{V2}/account?year=2026")).await;
     assert_eq!(m(&acc2_2026["balance"]), yuan(v2_2026));
 
     // The county reconciles to the fen.
@@ -351,18 +331,13 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     assert!(st.is_success() && ct.starts_with("text/csv"));
     let csv = String::from_utf8(csv).unwrap();
     let mut lines = csv.lines();
-    assert_eq!(
-        lines.next(),
-        Some("household_number,head_name,bank_account,amount")
-    );
+    assert_eq!(lines.next(), Some("household_number,head_name,bank_account,amount"));
     let control: i64 = lines.map(|l| fen(l.rsplit(',').next().unwrap())).sum();
     assert_eq!(control, pool + 360_000 + 50_000);
 
     // The audit chain is intact and records every write.
     let audit: Value = app.get("/api/v1/audit?limit=1000").await;
     assert!(audit["total"].as_u64().unwrap() > 30);
-    let v = relief_ledger::service::audit::verify(&app.store.db)
-        .await
-        .unwrap();
+    let v = relief_ledger::service::audit::verify(&app.store.db).await.unwrap();
     assert!(v.first_bad.is_none());
 }

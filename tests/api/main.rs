@@ -3,5 +3,6 @@
 
 mod cli;
 mod common;
+mod demo;
 mod flow;
 mod refusals;

@@ -43,7 +43,11 @@ async fn fixture() -> Fixture {
         .await;
     let asset = assets[0]["id"].as_i64().unwrap();
     let unconfirmed = assets[1]["id"].as_i64().unwrap();
-    app.post(&format!("/api/v1/assets/{asset}/ownership"), json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": V1, "investment": "600.00"}]})).await;
+    app.post(
+        &format!("/api/v1/assets/{asset}/ownership"),
+        json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": V1, "investment": "600.00"}]}),
+    )
+    .await;
     app.post(
         &format!("/api/v1/assets/{asset}/yields"),
         json!({"kind": "rent", "period_start": "2024-01-01", "period_end": "2024-12-31",
@@ -64,11 +68,7 @@ async fn refuse_all(f: &Fixture, cases: Vec<(String, Value, Option<&str>)>) {
     for (path, body, field) in cases {
         let before = f.app.counts().await;
         f.app.refused(&path, body.clone(), field).await;
-        assert_eq!(
-            f.app.counts().await,
-            before,
-            "{path} {body} wrote something"
-        );
+        assert_eq!(f.app.counts().await, before, "{path} {body} wrote something");
     }
 }
 
@@ -169,16 +169,10 @@ async fn bad_projects_and_acceptances_are_refused_naming_the_field() {
         (format!("/api/v1/projects/{}/accept", f.project), json!({"accepted_on": "2024-06-01", "assets": [{"name": "a", "class": "operating", "value": "1000.00"}]}), None),
     ]).await;
     // Acceptance whose values do not sum to the investment.
-    let p = f
-        .app
-        .post("/api/v1/projects", project(line(json!("100.00"))))
-        .await;
+    let p = f.app.post("/api/v1/projects", project(line(json!("100.00")))).await;
     let id = p["id"].as_i64().unwrap();
     f.app
-        .post(
-            &format!("/api/v1/projects/{id}/status"),
-            json!({"status": "approved"}),
-        )
+        .post(&format!("/api/v1/projects/{id}/status"), json!({"status": "approved"}))
         .await;
     f.app
         .post(
@@ -186,10 +180,22 @@ async fn bad_projects_and_acceptances_are_refused_naming_the_field() {
             json!({"status": "under_construction"}),
         )
         .await;
-    refuse_all(&f, vec![
-        (format!("/api/v1/projects/{id}/accept"), json!({"accepted_on": "2025-06-01", "assets": [{"name": "a", "class": "operating", "value": "99.99"}]}), Some("assets")),
-        (format!("/api/v1/projects/{id}/accept"), json!({"accepted_on": "2025-06-01", "assets": [{"name": "a", "class": "leasing", "value": "100.00"}]}), Some("class")),
-    ]).await;
+    refuse_all(
+        &f,
+        vec![
+            (
+                format!("/api/v1/projects/{id}/accept"),
+                json!({"accepted_on": "2025-06-01", "assets": [{"name": "a", "class": "operating", "value": "99.99"}]}),
+                Some("assets"),
+            ),
+            (
+                format!("/api/v1/projects/{id}/accept"),
+                json!({"accepted_on": "2025-06-01", "assets": [{"name": "a", "class": "leasing", "value": "100.00"}]}),
+                Some("class"),
+            ),
+        ],
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -234,18 +240,10 @@ async fn bad_plans_and_out_of_order_steps_are_refused() {
         ("/api/v1/distributions".into(), plan("400.00", json!({"dividend": {"cap": "1.00"}})), Some("dividend.cap")),
         ("/api/v1/distributions".into(), plan("400.00", json!({"year": "2024"})), Some("year")),
     ]).await;
-    let p = f
-        .app
-        .post("/api/v1/distributions", plan("400.00", json!({})))
-        .await;
+    let p = f.app.post("/api/v1/distributions", plan("400.00", json!({}))).await;
     let id = p["id"].as_i64().unwrap();
     let steps = |dates: [&str; 4]| {
-        let kinds = [
-            "proposal",
-            "consultation",
-            "party_review",
-            "representatives_resolution",
-        ];
+        let kinds = ["proposal", "consultation", "party_review", "representatives_resolution"];
         let list: Vec<Value> = kinds
             .iter()
             .zip(dates)
@@ -253,12 +251,32 @@ async fn bad_plans_and_out_of_order_steps_are_refused() {
             .collect();
         json!({"steps": list})
     };
-    refuse_all(&f, vec![
-        (format!("/api/v1/distributions/{id}/pay"), json!({"paid_on": "2025-01-20", "reference": "x"}), None),
-        (format!("/api/v1/distributions/{id}/publicize"), json!({"from": "2025-01-05", "to": "2025-01-12"}), None),
-        (format!("/api/v1/distributions/{id}/resolve"), steps(["2025-01-03", "2025-01-02", "2025-01-04", "2025-01-05"]), Some("steps[1].date")),
-        (format!("/api/v1/distributions/{id}/resolve"), json!({"steps": [{"step": "proposal", "date": "2025-01-01", "attendance": "9/9", "minutes_ref": "m"}]}), Some("steps")),
-    ]).await;
+    refuse_all(
+        &f,
+        vec![
+            (
+                format!("/api/v1/distributions/{id}/pay"),
+                json!({"paid_on": "2025-01-20", "reference": "x"}),
+                None,
+            ),
+            (
+                format!("/api/v1/distributions/{id}/publicize"),
+                json!({"from": "2025-01-05", "to": "2025-01-12"}),
+                None,
+            ),
+            (
+                format!("/api/v1/distributions/{id}/resolve"),
+                steps(["2025-01-03", "2025-01-02", "2025-01-04", "2025-01-05"]),
+                Some("steps[1].date"),
+            ),
+            (
+                format!("/api/v1/distributions/{id}/resolve"),
+                json!({"steps": [{"step": "proposal", "date": "2025-01-01", "attendance": "9/9", "minutes_ref": "m"}]}),
+                Some("steps"),
+            ),
+        ],
+    )
+    .await;
     f.app
         .post(
             &format!("/api/v1/distributions/{id}/resolve"),
@@ -376,12 +394,7 @@ async fn malformed_bodies_are_400_and_unknown_ids_404() {
     assert_eq!(st, StatusCode::UNAUTHORIZED);
     let (st, _) = f
         .app
-        .call_as(
-            Some(&f.app.token),
-            "GET",
-            "/api/v1/regions?limit=5000",
-            None,
-        )
+        .call_as(Some(&f.app.token), "GET", "/api/v1/regions?limit=5000", None)
         .await;
     assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY);
 }
@@ -389,25 +402,21 @@ async fn malformed_bodies_are_400_and_unknown_ids_404() {
 #[tokio::test]
 async fn roles_and_regions_limit_who_writes_what() {
     let f = fixture().await;
-    f.app.post("/api/v1/regions", json!({"code": "371622101202", "name": "北关村", "level": "village", "parent_code": "371622101000"})).await;
+    f.app
+        .post(
+            "/api/v1/regions",
+            json!({"code": "371622101202", "name": "北关村", "level": "village", "parent_code": "371622101000"}),
+        )
+        .await;
     let accountant = f.app.user("acc", Role::VillageAccountant, Some(V1)).await;
-    let other = f
-        .app
-        .user("acc2", Role::VillageAccountant, Some("371622101202"))
-        .await;
+    let other = f.app.user("acc2", Role::VillageAccountant, Some("371622101202")).await;
     let auditor = f.app.user("aud", Role::Auditor, Some("371622000000")).await;
-    let staff = f
-        .app
-        .user("staff", Role::CountyStaff, Some("371622000000"))
-        .await;
+    let staff = f.app.user("staff", Role::CountyStaff, Some("371622000000")).await;
     let hh = household_body(json!({}));
     // The accountant of another village, an auditor and county staff may not add to this roster.
     for token in [&other, &auditor, &staff] {
         let before = f.app.counts().await;
-        let st = f
-            .app
-            .refused_as(token, "/api/v1/households", hh.clone(), None)
-            .await;
+        let st = f.app.refused_as(token, "/api/v1/households", hh.clone(), None).await;
         assert_eq!(st, StatusCode::FORBIDDEN);
         assert_eq!(f.app.counts().await, before);
     }
@@ -461,10 +470,5 @@ async fn roles_and_regions_limit_who_writes_what() {
         .await;
     assert_eq!(st, StatusCode::OK);
     assert_eq!(list["total"], 2);
-    assert!(
-        list["items"][0]["id_number"]
-            .as_str()
-            .unwrap()
-            .contains("********")
-    );
+    assert!(list["items"][0]["id_number"].as_str().unwrap().contains("********"));
 }
