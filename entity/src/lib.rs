@@ -3,6 +3,10 @@
 
 pub mod allocations;
 pub mod api_tokens;
+pub mod asset_caretakers;
+pub mod asset_disposals;
+pub mod asset_operations;
+pub mod asset_statuses;
 pub mod assets;
 pub mod audit_log;
 pub mod distribution_steps;

@@ -1,6 +1,9 @@
 //! Renders relief-ledger documents from plain data. Nothing here touches the database: the service
 //! gathers the rows, this crate turns them into bytes.
 
+pub mod numerals;
+pub mod pdf;
+
 /// One line of the payment roll for the bank (发放花名册).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PaymentRow {

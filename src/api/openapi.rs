@@ -27,11 +27,12 @@ impl Modify for BearerAuth {
         create_household, list_households, get_household, change_household_status,
         create_project, list_projects, get_project, change_project_status, accept_project,
         list_assets, get_asset, confirm_ownership, ownership_history,
+        change_asset_status, start_operation, name_caretaker, dispose_asset,
         post_yield, list_yields, get_yield, reverse_yield, receive_yield,
         create_distribution, list_distributions, get_distribution,
         resolve_distribution, publicize_distribution, review_distribution, file_distribution,
         pay_distribution, results_distribution, cancel_distribution, payments_csv,
-        reconciliation, audit_log,
+        reconciliation, expiring_contracts, arrears, audit_log,
     )
 )]
 struct ApiDoc;

@@ -7,6 +7,9 @@ use crate::domain::Error;
 use crate::domain::identity::mask_bank_account;
 use crate::domain::vocab::Role;
 use crate::service::accounts::{AccountView, YearQuery};
+use crate::service::asset_life::{
+    AssetDetail, NewCaretaker, NewDisposal, NewOperation, StatusChange as AssetStatusChange,
+};
 use crate::service::assets::{AssetFilter, AssetView, Confirmation, OwnershipHistory};
 use crate::service::audit::EntryView;
 use crate::service::distributions::{
@@ -18,6 +21,7 @@ use crate::service::projects::{
 };
 use crate::service::reconciliation::{Reconciliation, ReportQuery};
 use crate::service::regions::{NewRegion, RegionView};
+use crate::service::watch::{Arrears as ArrearsItem, ArrearsQuery, ContractsQuery, ExpiringContract};
 use crate::service::yields::{NewYield, Receipt, Reversal, YieldView};
 use crate::service::{self, Page, Paging};
 use axum::Json;
@@ -214,10 +218,46 @@ pub async fn list_assets(
 }
 
 #[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = i32, Path)),
-    responses((status = 200, body = AssetView), (status = 404, body = Problem)))]
-pub async fn get_asset(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<AssetView>> {
-    Ok(Json(service::assets::get(&s.store, &a, id).await?))
+    responses((status = 200, body = AssetDetail), (status = 404, body = Problem)))]
+pub async fn get_asset(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<AssetDetail>> {
+    Ok(Json(service::asset_life::detail(&s.store.db, &a, id).await?))
 }
+
+/// Defines an asset-life handler: one body type, one service call, the asset detail back.
+macro_rules! asset_step {
+    ($name:ident, $path:literal, $body:ty, $call:path) => {
+        #[utoipa::path(post, path = $path, tag = "assets", params(("id" = i32, Path)), request_body = $body,
+            responses((status = 200, body = AssetDetail), (status = 409, body = Problem), (status = 422, body = Problem)))]
+        pub async fn $name(State(s): State<AppState>, Auth(a): Auth, Id(id): Id, Body(b): Body<$body>) -> ApiResult<Json<AssetDetail>> {
+            Ok(Json($call(&s.store, &a, id, b).await?))
+        }
+    };
+}
+
+asset_step!(
+    change_asset_status,
+    "/api/v1/assets/{id}/status",
+    AssetStatusChange,
+    service::asset_life::change_status
+);
+asset_step!(
+    start_operation,
+    "/api/v1/assets/{id}/operation",
+    NewOperation,
+    service::asset_life::start_operation
+);
+asset_step!(
+    name_caretaker,
+    "/api/v1/assets/{id}/caretaker",
+    NewCaretaker,
+    service::asset_life::caretaker
+);
+asset_step!(
+    dispose_asset,
+    "/api/v1/assets/{id}/disposal",
+    NewDisposal,
+    service::asset_life::dispose
+);
 
 #[utoipa::path(post, path = "/api/v1/assets/{id}/ownership", tag = "assets", params(("id" = i32, Path)), request_body = Confirmation,
     responses((status = 201, body = OwnershipHistory), (status = 409, body = Problem), (status = 422, body = Problem)))]
@@ -399,6 +439,34 @@ pub async fn reconciliation(
     Q(q): Q<ReportQuery>,
 ) -> ApiResult<Json<Reconciliation>> {
     Ok(Json(service::reconciliation::reconcile(&s.store, &a, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/contracts", tag = "reports", params(ContractsQuery),
+    responses((status = 200, body = Page<ExpiringContract>)))]
+pub async fn expiring_contracts(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<ContractsQuery>,
+) -> ApiResult<Json<Page<ExpiringContract>>> {
+    let items = service::watch::expiring(&s.store, &a, &q).await?;
+    Ok(Json(Page {
+        total: items.len() as u64,
+        items,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/arrears", tag = "reports", params(ArrearsQuery),
+    responses((status = 200, body = Page<ArrearsItem>)))]
+pub async fn arrears(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<ArrearsQuery>,
+) -> ApiResult<Json<Page<ArrearsItem>>> {
+    let items = service::watch::arrears(&s.store, &a, &q).await?;
+    Ok(Json(Page {
+        total: items.len() as u64,
+        items,
+    }))
 }
 
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(Paging),

@@ -133,6 +133,17 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// 处置方式: 拍卖 / 转让 / 转产 / 报损 / 报废
+    DisposalMethod {
+        Auction = "auction" / "拍卖",
+        Transfer = "transfer" / "转让",
+        Conversion = "conversion" / "转产",
+        Loss = "loss" / "报损",
+        Scrap = "scrap" / "报废",
+    }
+);
+
+vocabulary!(
     /// 资产状态
     AssetStatus { InUse = "in_use" / "在用", Idle = "idle" / "闲置", Damaged = "damaged" / "损毁", Disposed = "disposed" / "已处置" }
 );

@@ -217,13 +217,6 @@ pub async fn load_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32) -
 }
 
 /// # Errors
-/// [`Error::NotFound`] or [`Error::Forbidden`].
-pub async fn get(store: &Store, actor: &Actor, id: i32) -> Result<AssetView> {
-    let a = load_in_scope(&store.db, actor, id).await?;
-    Ok(asset_views(&store.db, vec![a]).await?.remove(0))
-}
-
-/// # Errors
 /// A database error.
 pub async fn list(store: &Store, actor: &Actor, f: &AssetFilter) -> Result<Vec<AssetView>> {
     let mut q = assets::Entity::find().order_by_asc(assets::Column::Code);

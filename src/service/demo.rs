@@ -17,6 +17,7 @@ use chrono::{Datelike, NaiveDate};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rust_decimal::Decimal;
+use sea_orm::EntityTrait;
 
 pub const COUNTY: &str = "341822000000";
 const COUNTY_NAME: &str = "青山县";
@@ -114,6 +115,7 @@ pub async fn seed_if_empty(store: &Store) -> Result<Option<Seeded>> {
     let mut plans = seed_plans(store, &actor, 2024, &villages, &roster, false).await?;
     seed_year_of_yields(store, &actor, 2025, &pv, &others, &mut rng).await?;
     plans += seed_plans(store, &actor, 2025, &villages, &roster, true).await?;
+    seed_asset_life(store, &actor, &pv, &others).await?;
     let logins = seed_users(store, &villages).await?;
     Ok(Some(Seeded {
         villages: villages.len(),
@@ -207,6 +209,7 @@ async fn seed_households(store: &Store, actor: &Actor, village: &str, rng: &mut 
 /// An income-earning asset of the demo: id, kind of income, a yearly base in fen, capacity.
 struct Earner {
     asset_id: i32,
+    project_kind: &'static str,
     kind: YieldKind,
     yearly_fen: i64,
     capacity_kw: i64,
@@ -361,6 +364,7 @@ async fn seed_projects(
         let asset_id = build_project(store, actor, spec, rng).await?;
         pv.push(Earner {
             asset_id,
+            project_kind: "photovoltaic",
             kind: YieldKind::PvSales,
             yearly_fen: 0,
             capacity_kw: kw,
@@ -384,6 +388,7 @@ async fn seed_projects(
     let asset_id = build_project(store, actor, spec, rng).await?;
     pv.push(Earner {
         asset_id,
+        project_kind: "photovoltaic",
         kind: YieldKind::PvSales,
         yearly_fen: 0,
         capacity_kw: 500,
@@ -467,6 +472,7 @@ async fn seed_projects(
             let yearly_fen = if i == 7 { 0 } else { value_fen * rate / 100 };
             others.push(Earner {
                 asset_id,
+                project_kind: kind,
                 kind: income,
                 yearly_fen,
                 capacity_kw: 0,
@@ -700,6 +706,98 @@ async fn walk(store: &Store, actor: &Actor, id: i32, record: NaiveDate, steps: u
     }
     if steps >= 6 {
         distributions::results(store, actor, id, distributions::Results { date: day(25) }).await?;
+    }
+    Ok(())
+}
+
+/// Contracts (one expired, one ending soon, one in arrears), an idle workshop, a scrapped and an
+/// auctioned greenhouse, and a village station handed over to its township.
+async fn seed_asset_life(store: &Store, actor: &Actor, pv: &[Earner], others: &[Earner]) -> Result<()> {
+    use super::asset_life::{Approval, NewCaretaker, NewDisposal, NewOperation, StatusChange};
+    use crate::domain::vocab::{AssetStatus, DisposalMethod};
+    let leased: Vec<&Earner> = others.iter().filter(|e| e.kind == YieldKind::Rent).collect();
+    let ends = [date(2025, 12, 31), date(2026, 12, 31), date(2028, 6, 30)];
+    for (i, e) in leased.iter().enumerate() {
+        let annual = if e.yearly_fen > 0 { e.yearly_fen } else { 4_800_000 };
+        let contract = NewOperation {
+            operation_mode: OperationMode::Leased,
+            operator: ["青山县绿源蔬菜合作社", "青山县锦程服饰有限公司", "青山县丰收食品厂"][i % 3].into(),
+            start: date(2024, 1, 1),
+            end: ends[i % ends.len()],
+            annual_amount: Fen(annual),
+            contract_ref: format!("青山租赁合同〔2024〕{}号", i + 1),
+        };
+        super::asset_life::start_operation(store, actor, e.asset_id, contract).await?;
+        let caretaker = NewCaretaker {
+            name: format!("管护员{}", i + 1),
+            phone: format!("1390556{:04}", i + 1),
+            from: date(2024, 1, 1),
+        };
+        super::asset_life::caretaker(store, actor, e.asset_id, caretaker).await?;
+    }
+    // The workshop whose tenant left: idle, and its contract's rent unpaid.
+    if let Some(idle) = others.iter().find(|e| e.yearly_fen == 0) {
+        let change = StatusChange {
+            status: AssetStatus::Idle,
+            effective_date: date(2025, 1, 1),
+            reason: "承租企业停产退租".into(),
+        };
+        super::asset_life::change_status(store, actor, idle.asset_id, change).await?;
+    }
+    let approvals = |y: i32| {
+        [RegionLevel::Village, RegionLevel::Township, RegionLevel::County]
+            .iter()
+            .enumerate()
+            .map(|(n, level)| Approval {
+                level: *level,
+                date: date(y, 2, 1 + 10 * n as u32),
+                reference: format!("{}批复", level.label()),
+            })
+            .collect::<Vec<_>>()
+    };
+    let greenhouses: Vec<&Earner> = others.iter().filter(|e| e.project_kind == "planting").collect();
+    for (e, method, proceeds) in greenhouses
+        .iter()
+        .skip(1)
+        .zip([(DisposalMethod::Scrap, 0), (DisposalMethod::Auction, 8_650_000)])
+        .map(|(e, (m, p))| (e, m, p))
+    {
+        let disposal = NewDisposal {
+            disposed_on: date(2026, 3, 15),
+            method,
+            proceeds: Fen(proceeds),
+            approvals: approvals(2026),
+        };
+        super::asset_life::dispose(store, actor, e.asset_id, disposal).await?;
+    }
+    // The first village station, handed over to its township (移交).
+    if let Some(station) = pv.first() {
+        let asset = super::assets::asset_views(
+            &store.db,
+            vec![
+                entity::assets::Entity::find_by_id(station.asset_id)
+                    .one(&store.db)
+                    .await?
+                    .ok_or(crate::domain::Error::NotFound("资产"))?,
+            ],
+        )
+        .await?
+        .remove(0);
+        let owners = vec![assets::NewOwner {
+            region_code: Some(TOWNSHIPS[0].0.into()),
+            household_id: None,
+            investment: asset.value,
+        }];
+        assets::confirm(
+            store,
+            actor,
+            station.asset_id,
+            assets::Confirmation {
+                confirmed_on: date(2026, 1, 1),
+                owners,
+            },
+        )
+        .await?;
     }
     Ok(())
 }

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod asset_life;
 pub mod assets;
 pub mod audit;
 pub mod auth;
@@ -13,6 +14,7 @@ pub mod projects;
 pub mod reconciliation;
 pub mod regions;
 pub mod store;
+pub mod watch;
 pub mod yields;
 
 pub use access::Actor;

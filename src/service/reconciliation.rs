@@ -3,18 +3,22 @@
 //!
 //! - every posted yield's credits sum to its net (the split conserved the money);
 //! - Σ posted net yields (credits to owners in scope) = Σ owner income credits in the accounts;
+//! - disposal proceeds re-split by the owners' shares = Σ disposal credits in the accounts;
 //! - every paid plan's parts sum to its amount and its allocation lines to its household parts;
 //! - Σ paid plans' parts = Σ account debits (distributed, retained, public works);
 //! - brought forward + credits − distributed − retained − public works = Σ closing balances.
 
+use super::assets::{owners_on, periods_of};
 use super::{Actor, Store, accounts, regions};
+use crate::domain::allocation::allocate;
 use crate::domain::vocab::PlanState;
 use crate::domain::{Error, Fen, OnField, Result};
 use chrono::NaiveDate;
-use entity::{allocations, distributions, households, income_entries, yield_credits, yields};
+use entity::{allocations, asset_disposals, distributions, households, income_entries, yield_credits, yields};
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::{HashMap, HashSet};
+
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
@@ -68,27 +72,6 @@ fn check(name: &str, left: Fen, right: Fen) -> Check {
     }
 }
 
-/// The regions in scope of the report: the subtree of `region_code`, or all the actor sees.
-async fn scope(store: &Store, actor: &Actor, region_code: Option<&str>) -> Result<HashSet<String>> {
-    let root = match region_code {
-        Some(code) => Some(regions::get(store, actor, code).await?),
-        None => None,
-    };
-    let all = entity::regions::Entity::find().all(&store.db).await?;
-    Ok(all
-        .into_iter()
-        .filter(|r| match &root {
-            Some(root) => {
-                r.code == root.code
-                    || r.township_code.as_deref() == Some(root.code.as_str())
-                    || r.county_code.as_deref() == Some(root.code.as_str())
-            }
-            None => actor.sees(r),
-        })
-        .map(|r| r.code)
-        .collect())
-}
-
 /// # Errors
 /// [`Error::Forbidden`]/[`Error::NotFound`] for the region, or a database error.
 pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<Reconciliation> {
@@ -99,7 +82,7 @@ pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<
     ) else {
         return Err(Error::field("year", "年度有误"));
     };
-    let regions_in = scope(store, actor, q.region_code.as_deref()).await?;
+    let regions_in = regions::subtree_codes(store, actor, q.region_code.as_deref()).await?;
     let codes: Vec<String> = regions_in.iter().cloned().collect();
     let household_ids: HashSet<i32> = households::Entity::find()
         .all(&store.db)
@@ -180,6 +163,8 @@ pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<
     let public_works = sum(&|e| e.year == year && e.kind == accounts::PUBLIC_WORKS)?.negate();
     let closing = sum(&|e| e.year <= year)?;
     checks.push(check("收益净额 = 产权主体入账", posted, owner_credits));
+    let proceeds = disposal_proceeds(store, first, last, &|r, h| owned(r, h)).await?;
+    checks.push(check("处置收入按份额分配 = 台账处置收入", proceeds, disposal));
 
     // Paid plans of the year.
     let paid_states = [PlanState::Paid.as_str(), PlanState::ResultsPublicized.as_str()];
@@ -247,4 +232,37 @@ pub async fn reconcile(store: &Store, actor: &Actor, q: &ReportQuery) -> Result<
         checks,
         balanced,
     })
+}
+
+/// Σ disposal proceeds of the period re-split by the owners' shares on the disposal date, counting
+/// the parts of owners in scope: computed from the disposal records, not from the accounts.
+async fn disposal_proceeds(
+    store: &Store,
+    first: NaiveDate,
+    last: NaiveDate,
+    owned: &(dyn Fn(&Option<String>, Option<i32>) -> bool + Sync),
+) -> Result<Fen> {
+    let disposals = asset_disposals::Entity::find()
+        .filter(asset_disposals::Column::DisposedOn.between(first, last))
+        .all(&store.db)
+        .await?;
+    let ids: Vec<i32> = disposals.iter().map(|d| d.asset_id).collect();
+    let periods = periods_of(&store.db, &ids).await?;
+    let mut total = Fen::ZERO;
+    for d in disposals {
+        let Some(owners) = periods.get(&d.asset_id).and_then(|ps| owners_on(ps, d.disposed_on)) else {
+            continue;
+        };
+        let weights: Vec<i64> = owners.owners.iter().map(|o| o.investment.0).collect();
+        for (o, part) in owners
+            .owners
+            .iter()
+            .zip(allocate(Fen(d.proceeds_fen), &weights).on("proceeds")?)
+        {
+            if owned(&o.region_code, o.household_id) {
+                total = total.checked_add(part).on("proceeds")?;
+            }
+        }
+    }
+    Ok(total)
 }

@@ -8,6 +8,7 @@ use crate::domain::{Error, Result};
 use entity::regions;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
+use std::collections::HashSet;
 use utoipa::ToSchema;
 
 /// `POST /regions`
@@ -164,4 +165,28 @@ pub async fn get(store: &Store, actor: &Actor, code: &str) -> Result<regions::Mo
         .ok_or(Error::NotFound("区划"))?;
     actor.check_sees(&r)?;
     Ok(r)
+}
+
+/// The regions under `region_code` (itself included), or every region the actor sees.
+///
+/// # Errors
+/// [`Error::NotFound`]/[`Error::Forbidden`] for the region.
+pub async fn subtree_codes(store: &Store, actor: &Actor, region_code: Option<&str>) -> Result<HashSet<String>> {
+    let root = match region_code {
+        Some(code) => Some(get(store, actor, code).await?),
+        None => None,
+    };
+    let all = entity::regions::Entity::find().all(&store.db).await?;
+    Ok(all
+        .into_iter()
+        .filter(|r| match &root {
+            Some(root) => {
+                r.code == root.code
+                    || r.township_code.as_deref() == Some(root.code.as_str())
+                    || r.county_code.as_deref() == Some(root.code.as_str())
+            }
+            None => actor.sees(r),
+        })
+        .map(|r| r.code)
+        .collect())
 }

@@ -1,6 +1,7 @@
 //! Integration tests through the public interfaces (HTTP and CLI), on SQLite and (with
 //! `TEST_DATABASE_URL`) on PostgreSQL.
 
+mod asset_life;
 mod cli;
 mod common;
 mod demo;

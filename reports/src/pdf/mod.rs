@@ -1,0 +1,283 @@
+//! PDF documents for households and village notice boards, drawn with printpdf on A4 in Noto Sans
+//! SC. The font is embedded in the binary, parsed once per process and subset into each document,
+//! so nothing is read from the host at run time.
+//!
+//! Layout works in millimetres from the top-left corner of the page; [`Canvas`] converts to PDF
+//! points from the bottom-left.
+
+mod notice;
+mod statement;
+
+use std::sync::OnceLock;
+
+use printpdf::{
+    Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
+    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+};
+
+pub use notice::{Notice, NoticeLine, notice_pdf};
+pub use statement::{Statement, StatementAsset, statement_pdf, statements_pdf};
+
+/// Noto Sans SC Regular 2.004 (SIL OFL 1.1, see `fonts/OFL.txt`).
+const FONT_BYTES: &[u8] = include_bytes!("../../fonts/NotoSansSC-Regular.otf");
+const PT_PER_MM: f32 = 72.0 / 25.4;
+/// Height of the glyphs' visual centre above the baseline, in ems (for centring text in a row).
+const MIDLINE_EM: f32 = 0.36;
+
+/// Shown for a date or reference that is not there (yet).
+const NONE: &str = "—";
+/// A4 portrait width × height in millimetres.
+const A4_PORTRAIT: (f32, f32) = (210.0, 297.0);
+/// A4 landscape width × height in millimetres.
+const A4_LANDSCAPE: (f32, f32) = (297.0, 210.0);
+
+/// The embedded font, parsed on first use and shared by every document after that.
+fn font() -> &'static ParsedFont {
+    static FONT: OnceLock<ParsedFont> = OnceLock::new();
+    FONT.get_or_init(|| {
+        ParsedFont::from_bytes(FONT_BYTES, 0, &mut Vec::new()).expect("the embedded Noto Sans SC parses")
+    })
+}
+
+/// Width of `text` in millimetres at `size` points.
+fn text_width(text: &str, size: f32) -> f32 {
+    let font = font();
+    let units: u32 = text
+        .chars()
+        .map(|c| {
+            let gid = font.lookup_glyph_index(u32::from(c)).unwrap_or(0);
+            u32::from(font.get_horizontal_advance(gid))
+        })
+        .sum();
+    units as f32 * size / f32::from(font.font_metrics.units_per_em) / PT_PER_MM
+}
+
+/// Serialises `pages` into one document with the font subset to the glyphs used.
+fn save(title: &str, pages: impl FnOnce(&FontId) -> Vec<PdfPage>) -> Vec<u8> {
+    let mut doc = PdfDocument::new(title);
+    let font_id = doc.add_font(font());
+    let pages = pages(&font_id);
+    let options = PdfSaveOptions {
+        subset_fonts: true,
+        ..PdfSaveOptions::default()
+    };
+    doc.with_pages(pages).save(&options, &mut Vec::new())
+}
+
+/// Horizontal alignment of text on an anchor: its left end, centre or right end.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Align {
+    Left,
+    Center,
+    Right,
+}
+
+impl Align {
+    /// How far left of the anchor text of `width` starts.
+    fn offset(self, width: f32) -> f32 {
+        match self {
+            Align::Left => 0.0,
+            Align::Center => width / 2.0,
+            Align::Right => width,
+        }
+    }
+}
+
+/// One page being drawn: rules and fills first, then all text in a single text section.
+struct Canvas {
+    font: PdfFontHandle,
+    height: f32,
+    width: f32,
+    graphics: Vec<Op>,
+    text: Vec<Op>,
+    size: f32,
+}
+
+impl Canvas {
+    fn new(font: &FontId, (width, height): (f32, f32)) -> Self {
+        Self {
+            font: PdfFontHandle::External(font.clone()),
+            width,
+            height,
+            graphics: vec![Op::SetOutlineThickness { pt: Pt(0.6) }],
+            text: vec![Op::SetFillColor { col: grey(0.0) }],
+            size: 0.0,
+        }
+    }
+
+    fn point(&self, x: f32, y: f32) -> Point {
+        Point {
+            x: Pt(x * PT_PER_MM),
+            y: Pt((self.height - y) * PT_PER_MM),
+        }
+    }
+
+    /// Text with its left end at `x` and its baseline at `y`.
+    fn text(&mut self, x: f32, y: f32, size: f32, text: &str) {
+        if text.is_empty() {
+            return;
+        }
+        if size != self.size {
+            self.size = size;
+            self.text.push(Op::SetFont {
+                font: self.font.clone(),
+                size: Pt(size),
+            });
+        }
+        let p = self.point(x, y);
+        self.text.push(Op::SetTextMatrix {
+            matrix: TextMatrix::Translate(p.x, p.y),
+        });
+        self.text.push(Op::ShowText {
+            items: vec![TextItem::Text(text.to_owned())],
+        });
+    }
+
+    /// Text aligned on `x` (its left end, centre or right end) with its baseline at `y`.
+    fn text_aligned(&mut self, align: Align, x: f32, y: f32, size: f32, text: &str) {
+        self.text(x - align.offset(text_width(text, size)), y, size, text);
+    }
+
+    /// Text aligned on `x` and vertically centred in `band`, shrunk if it is wider than `max_width`.
+    fn text_fitted(&mut self, align: Align, x: f32, band: Band, size: f32, max_width: f32, text: &str) {
+        let natural = text_width(text, size);
+        let (size, width) = if natural > max_width {
+            (size * max_width / natural, max_width)
+        } else {
+            (size, natural)
+        };
+        let baseline = band.top + band.height / 2.0 + size * MIDLINE_EM / PT_PER_MM;
+        self.text(x - align.offset(width), baseline, size, text);
+    }
+
+    fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32)) {
+        let points = [self.point(x1, y1), self.point(x2, y2)]
+            .into_iter()
+            .map(|p| LinePoint { p, bezier: false })
+            .collect();
+        self.graphics.push(Op::DrawLine {
+            line: Line {
+                points,
+                is_closed: false,
+            },
+        });
+    }
+
+    fn rect(&mut self, x: f32, band: Band, width: f32, mode: PaintMode) {
+        let lower_left = self.point(x, band.bottom());
+        self.graphics.push(Op::DrawRectangle {
+            rectangle: Rect {
+                mode: Some(mode),
+                ..Rect::from_xywh(
+                    lower_left.x,
+                    lower_left.y,
+                    Pt(width * PT_PER_MM),
+                    Pt(band.height * PT_PER_MM),
+                )
+            },
+        });
+    }
+
+    /// A light grey band behind a table header.
+    fn shade(&mut self, x: f32, band: Band, width: f32) {
+        self.graphics.push(Op::SetFillColor { col: grey(0.9) });
+        self.rect(x, band, width, PaintMode::Fill);
+    }
+
+    fn into_page(self) -> PdfPage {
+        let mut ops = self.graphics;
+        ops.push(Op::StartTextSection);
+        ops.extend(self.text);
+        ops.push(Op::EndTextSection);
+        PdfPage::new(Mm(self.width), Mm(self.height), ops)
+    }
+}
+
+fn grey(level: f32) -> Color {
+    Color::Greyscale(Greyscale::new(level, None))
+}
+
+/// A horizontal strip of the page: its top and height in millimetres.
+#[derive(Debug, Clone, Copy)]
+struct Band {
+    top: f32,
+    height: f32,
+}
+
+impl Band {
+    fn new(top: f32, height: f32) -> Self {
+        Self { top, height }
+    }
+
+    fn bottom(self) -> f32 {
+        self.top + self.height
+    }
+}
+
+/// Column geometry of a ruled table.
+struct Table<'a> {
+    left: f32,
+    widths: &'a [f32],
+    aligns: &'a [Align],
+}
+
+/// Padding between a cell's rule and its text, in millimetres.
+const CELL_PAD: f32 = 1.6;
+
+impl Table<'_> {
+    fn width(&self) -> f32 {
+        self.widths.iter().sum()
+    }
+
+    /// A ruled row; text too wide for its cell is shrunk to fit.
+    fn row(&self, page: &mut Canvas, band: Band, size: f32, cells: &[impl AsRef<str>]) {
+        self.draw(page, band, size, cells, false);
+    }
+
+    /// A shaded row of centred column titles.
+    fn header(&self, page: &mut Canvas, band: Band, size: f32, titles: &[&str]) {
+        page.shade(self.left, band, self.width());
+        self.draw(page, band, size, titles, true);
+    }
+
+    fn draw(&self, page: &mut Canvas, band: Band, size: f32, cells: &[impl AsRef<str>], centred: bool) {
+        page.rect(self.left, band, self.width(), PaintMode::Stroke);
+        let mut x = self.left;
+        for (i, (&width, text)) in self.widths.iter().zip(cells).enumerate() {
+            if i > 0 {
+                page.line((x, band.top), (x, band.bottom()));
+            }
+            let align = if centred { Align::Center } else { self.aligns[i] };
+            let anchor = match align {
+                Align::Left => x + CELL_PAD,
+                Align::Center => x + width / 2.0,
+                Align::Right => x + width - CELL_PAD,
+            };
+            page.text_fitted(align, anchor, band, size, width - 2.0 * CELL_PAD, text.as_ref());
+            x += width;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_font_has_the_rare_characters_of_names() {
+        let missing: String = "堃赟喆昇䶮㛃龑犇淼燚鑫垚"
+            .chars()
+            .filter(|&c| font().lookup_glyph_index(u32::from(c)).is_none_or(|gid| gid == 0))
+            .collect();
+        assert_eq!(missing, "", "glyphs missing from Noto Sans SC");
+    }
+
+    #[test]
+    fn text_width_grows_with_size_and_length() {
+        let one = text_width("1,234.56", 10.0);
+        assert!(one > 10.0 && one < 20.0, "{one} mm");
+        assert!((text_width("1,234.56", 20.0) - 2.0 * one).abs() < 1e-3);
+        // A CJK ideograph is one em wide: 10 pt ≈ 3.53 mm.
+        assert!((text_width("户", 10.0) - 10.0 / PT_PER_MM).abs() < 0.05);
+    }
+}
