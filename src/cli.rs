@@ -37,6 +37,19 @@ pub enum Command {
         #[command(subcommand)]
         command: UserCommand,
     },
+    /// Write the household statements (and the notice) of a plan, or of every plan of a region
+    /// and year, as PDF files under DIR.
+    Statements {
+        #[arg(long, conflicts_with_all = ["region", "year"], required_unless_present = "region")]
+        distribution: Option<i32>,
+        /// Every frozen plan under this region (with --year).
+        #[arg(long, requires = "year")]
+        region: Option<String>,
+        #[arg(long)]
+        year: Option<i32>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -97,6 +110,27 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("已添加用户 {name} ({})", role.label());
             Ok(())
         }
+        Command::Statements {
+            distribution,
+            region,
+            year,
+            out,
+        } => {
+            let actor = crate::service::Actor::system("cli");
+            let plans = match (distribution, region, year) {
+                (Some(id), _, _) => vec![id],
+                (None, Some(region), Some(year)) => crate::service::documents::plans_of(&store, &actor, &region, year)
+                    .await
+                    .map_err(describe)?,
+                _ => return Err("请指定 --distribution ID, 或 --region CODE --year YEAR".into()),
+            };
+            let mut pages = 0;
+            for id in &plans {
+                pages += crate::documents_cli::write_plan(&store, &actor, *id, &out).await?;
+            }
+            println!("已输出 {} 个方案的 {pages} 份明细单到 {}", plans.len(), out.display());
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -113,7 +147,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
 }
 
 /// A domain error as one line for the terminal, fields named.
-fn describe(e: crate::domain::Error) -> String {
+pub(crate) fn describe(e: crate::domain::Error) -> String {
     match e {
         crate::domain::Error::Invalid(fields) => fields
             .iter()

@@ -7,5 +7,6 @@
 
 pub mod api;
 pub mod cli;
+mod documents_cli;
 pub mod domain;
 pub mod service;

@@ -15,6 +15,7 @@ use crate::service::audit::EntryView;
 use crate::service::distributions::{
     Cancel, File, NewPlan, Pay, PlanFilter, PlanSummary, PlanView, Publicize, Resolve, Results, Review,
 };
+use crate::service::documents::Verified;
 use crate::service::households::{HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange};
 use crate::service::projects::{
     Acceptance, NewProject, ProjectFilter, ProjectView, StatusChange as ProjectStatusChange,
@@ -429,6 +430,66 @@ pub async fn payments_csv(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) 
         .collect();
     let csv = reports::payments_csv(&rows).map_err(|e| ApiError(Error::Internal(e.to_string())))?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
+}
+
+/// A PDF response, rendered off the async threads (rendering is CPU-bound).
+async fn pdf(render: impl FnOnce() -> Vec<u8> + Send + 'static, filename: String) -> ApiResult<impl IntoResponse> {
+    let bytes = tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| ApiError(Error::Internal(e.to_string())))?;
+    let disposition = format!("inline; filename=\"{filename}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/distributions/{id}/statements/{household_id}.pdf", tag = "documents",
+    params(("id" = i32, Path), ("household_id" = i32, Path)),
+    responses((status = 200, description = "收益分配到户明细单 (PDF)", content_type = "application/pdf"), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn statement_pdf(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Path((id, household)): Path<(String, String)>,
+) -> ApiResult<impl IntoResponse> {
+    let parse = |t: &str| {
+        t.strip_suffix(".pdf")
+            .unwrap_or(t)
+            .parse::<i32>()
+            .map_err(|_| ApiError(Error::NotFound("文书")))
+    };
+    let (id, household) = (parse(&id)?, parse(&household)?);
+    let mut list = service::documents::statements(&s.store, &a, id, Some(household)).await?;
+    let one = list.remove(0);
+    let name = format!("statement-{id}-{}.pdf", one.household_number);
+    pdf(move || reports::pdf::statement_pdf(&one), name).await
+}
+
+#[utoipa::path(get, path = "/api/v1/distributions/{id}/statements.pdf", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, description = "全部农户明细单, 每户一页 (PDF)", content_type = "application/pdf"), (status = 409, body = Problem)))]
+pub async fn all_statements_pdf(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<impl IntoResponse> {
+    let list = service::documents::statements(&s.store, &a, id, None).await?;
+    pdf(
+        move || reports::pdf::statements_pdf(&list),
+        format!("statements-{id}.pdf"),
+    )
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/distributions/{id}/notice.pdf", tag = "documents", params(("id" = i32, Path)),
+    responses((status = 200, description = "收益分配公示表 (PDF)", content_type = "application/pdf"), (status = 409, body = Problem)))]
+pub async fn notice_pdf(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<impl IntoResponse> {
+    let notice = service::documents::notice(&s.store, &a, id).await?;
+    pdf(move || reports::pdf::notice_pdf(&notice), format!("notice-{id}.pdf")).await
+}
+
+#[utoipa::path(get, path = "/verify/{code}", tag = "documents", params(("code" = String, Path)),
+    responses((status = 200, body = Verified), (status = 404, body = Problem)), security(()))]
+pub async fn verify_code(State(s): State<AppState>, Path(code): Path<String>) -> ApiResult<Json<Verified>> {
+    Ok(Json(service::documents::verify(&s.store, &code).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/reconciliation", tag = "reports", params(ReportQuery),

@@ -9,6 +9,7 @@ pub mod audit;
 pub mod auth;
 pub mod demo;
 pub mod distributions;
+pub mod documents;
 pub mod households;
 pub mod projects;
 pub mod reconciliation;

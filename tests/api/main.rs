@@ -5,5 +5,6 @@ mod asset_life;
 mod cli;
 mod common;
 mod demo;
+mod documents;
 mod flow;
 mod refusals;
