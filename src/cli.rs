@@ -50,6 +50,11 @@ pub enum Command {
         #[arg(long)]
         out: std::path::PathBuf,
     },
+    /// Import from a spreadsheet (XLSX, or CSV in UTF-8 or GBK).
+    Import {
+        #[command(subcommand)]
+        what: ImportCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -68,6 +73,24 @@ pub enum UserCommand {
         region: Option<String>,
         #[arg(long, required = true)]
         password_stdin: bool,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ImportCommand {
+    /// The household roster (花名册): every row checked first; any bad row and nothing is written.
+    Households {
+        file: std::path::PathBuf,
+        /// The header of the village column (default 所属村); it holds a village name or code.
+        #[arg(long)]
+        village_column: Option<String>,
+        /// A JSON object of field → header where the county's headers differ, e.g.
+        /// {"number": "农户编号", "head_name": "户主"}.
+        #[arg(long)]
+        mapping: Option<std::path::PathBuf>,
+        /// Check and report without writing.
+        #[arg(long)]
+        dry_run: bool,
     },
 }
 
@@ -131,6 +154,15 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("已输出 {} 个方案的 {pages} 份明细单到 {}", plans.len(), out.display());
             Ok(())
         }
+        Command::Import {
+            what:
+                ImportCommand::Households {
+                    file,
+                    village_column,
+                    mapping,
+                    dry_run,
+                },
+        } => import_households(&store, &file, village_column, mapping.as_deref(), dry_run).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -144,6 +176,50 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
         }
     }
+}
+
+async fn import_households(
+    store: &Store,
+    file: &std::path::Path,
+    village_column: Option<String>,
+    mapping: Option<&std::path::Path>,
+    dry_run: bool,
+) -> Result<(), String> {
+    use crate::service::import;
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}: {e}", file.display()))?;
+    let sheet = crate::sheet::read(&bytes)?;
+    let mapping = match mapping {
+        Some(path) => {
+            let text =
+                std::fs::read_to_string(path).map_err(|e| format!("无法读取映射文件 {}: {e}", path.display()))?;
+            serde_json::from_str(&text).map_err(|e| format!("映射文件应为 JSON 对象 (字段 → 表头): {e}"))?
+        }
+        None => Default::default(),
+    };
+    let opts = import::Options {
+        village_column,
+        mapping,
+        dry_run,
+    };
+    let report = import::households(store, &crate::service::Actor::system("import"), &sheet, &opts)
+        .await
+        .map_err(describe)?;
+    for e in &report.errors {
+        println!("{e}");
+    }
+    if !report.errors.is_empty() {
+        return Err(format!("共 {} 处错误, 未写入任何数据", report.errors.len()));
+    }
+    let verb = if report.written {
+        "已导入"
+    } else {
+        "检查通过 (未写入)"
+    };
+    println!(
+        "{verb}: {} 行, 新增 {} 户, 更新 {} 户, 无变化 {} 户",
+        report.rows, report.created, report.updated, report.unchanged
+    );
+    Ok(())
 }
 
 /// A domain error as one line for the terminal, fields named.

@@ -10,3 +10,4 @@ pub mod cli;
 mod documents_cli;
 pub mod domain;
 pub mod service;
+pub mod sheet;

@@ -11,6 +11,7 @@ pub mod demo;
 pub mod distributions;
 pub mod documents;
 pub mod households;
+pub mod import;
 pub mod projects;
 pub mod reconciliation;
 pub mod regions;

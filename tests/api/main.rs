@@ -7,4 +7,5 @@ mod common;
 mod demo;
 mod documents;
 mod flow;
+mod import;
 mod refusals;
