@@ -14,8 +14,8 @@ use std::io::BufRead;
 )]
 pub struct Cli {
     /// Database URL: sqlite://relief-ledger.db (default) or postgres://…
-    #[arg(long, global = true, env = "DATABASE_URL", default_value = DEFAULT_URL)]
-    pub db: String,
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub db: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -49,6 +49,19 @@ pub enum Command {
         year: Option<i32>,
         #[arg(long)]
         out: std::path::PathBuf,
+    },
+    /// Measure the year-end phases on a synthetic region of N households (on a scratch SQLite file
+    /// unless --db or DATABASE_URL names a database).
+    Bench {
+        #[arg(long)]
+        households: u64,
+        /// A comma list of phases (default all): insert,yields,distribute,reconcile,statements,reads,
+        /// ref_bulk_insert,ref_allocate
+        #[arg(long, value_delimiter = ',')]
+        phases: Option<Vec<String>>,
+        /// One JSON object a line per phase.
+        #[arg(long)]
+        json: bool,
     },
     /// Import from a spreadsheet (XLSX, or CSV in UTF-8 or GBK).
     Import {
@@ -109,9 +122,19 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// # Errors
 /// A message for the user, printed by `main` with a non-zero exit.
 pub async fn run(cli: Cli) -> Result<(), String> {
-    let store = Store::open(&cli.db)
+    let scratch = matches!(cli.command, Command::Bench { .. }) && cli.db.is_none();
+    let url = match (&cli.db, scratch) {
+        (Some(url), _) => url.clone(),
+        (None, true) => format!(
+            "sqlite://{}/relief-ledger-bench-{}.db",
+            std::env::temp_dir().display(),
+            std::process::id()
+        ),
+        (None, false) => DEFAULT_URL.to_string(),
+    };
+    let store = Store::open(&url)
         .await
-        .map_err(|e| format!("无法打开数据库 {}: {e}", cli.db))?;
+        .map_err(|e| format!("无法打开数据库 {url}: {e}"))?;
     match cli.command {
         Command::Migrate => {
             println!("数据库已是最新结构");
@@ -163,6 +186,41 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     dry_run,
                 },
         } => import_households(&store, &file, village_column, mapping.as_deref(), dry_run).await,
+        Command::Bench {
+            households,
+            phases,
+            json,
+        } => {
+            let phases = phases.unwrap_or_else(|| crate::bench::PHASES.iter().map(|p| p.to_string()).collect());
+            if let Some(bad) = phases.iter().find(|p| !crate::bench::PHASES.contains(&p.as_str())) {
+                return Err(format!("未知的阶段 {bad}; 可选: {}", crate::bench::PHASES.join(",")));
+            }
+            if !json {
+                println!(
+                    "{:<16} {:>10} {:>10} {:>12} {:>10}",
+                    "phase", "items", "seconds", "items/s", "peak MiB"
+                );
+            }
+            let outcome = crate::bench::run(&store, households, &phases, |r| {
+                if json {
+                    println!("{}", serde_json::to_string(r).unwrap_or_default());
+                } else {
+                    println!(
+                        "{:<16} {:>10} {:>10.3} {:>12.0} {:>10.1}",
+                        r.phase, r.items, r.seconds, r.items_per_s, r.peak_rss_mib
+                    );
+                }
+            })
+            .await
+            .map_err(describe);
+            if scratch {
+                let path = url.trim_start_matches("sqlite://");
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{path}{suffix}"));
+                }
+            }
+            outcome
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {

@@ -62,3 +62,45 @@ async fn a_user_added_by_the_cli_can_log_in_and_audit_verify_names_a_tampered_ro
     let err = String::from_utf8_lossy(&tampered.stderr);
     assert!(err.contains("第 3 条"), "{err}");
 }
+
+#[test]
+fn bench_json_prints_one_object_a_line_for_each_phase_asked() {
+    let dir = std::env::temp_dir().join(format!("rl-bench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let url = format!("sqlite://{}/bench.db", dir.display());
+    let out = Command::new(env!("CARGO_BIN_EXE_relief-ledger"))
+        .args([
+            "--db",
+            &url,
+            "bench",
+            "--households",
+            "300",
+            "--phases",
+            "insert,distribute,reconcile,ref_bulk_insert,ref_allocate",
+            "--json",
+        ])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let lines: Vec<serde_json::Value> = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("a JSON line"))
+        .collect();
+    let phases: Vec<&str> = lines.iter().map(|l| l["phase"].as_str().unwrap()).collect();
+    assert_eq!(
+        phases,
+        ["insert", "distribute", "reconcile", "ref_bulk_insert", "ref_allocate"]
+    );
+    for l in &lines {
+        for k in ["items", "seconds", "items_per_s", "peak_rss_mib"] {
+            assert!(l[k].is_number(), "{k} in {l}");
+        }
+    }
+    assert_eq!(lines[0]["items"], 300);
+    let bad = Command::new(env!("CARGO_BIN_EXE_relief-ledger"))
+        .args(["--db", &url, "bench", "--households", "10", "--phases", "warp"])
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    let _ = std::fs::remove_dir_all(&dir);
+}

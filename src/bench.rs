@@ -1,0 +1,422 @@
+//! `relief-ledger bench` (性能基准): generates a synthetic region of N households, runs the
+//! year-end phases through the same services the API uses, and prints each phase's rate beside the
+//! machine's reference figures measured in the same run (raw bulk insert, bare allocation loop).
+
+use crate::api::{AppState, router};
+use crate::domain::allocation::allocate;
+use crate::domain::distribution::DividendRule;
+use crate::domain::identity::IdNumber;
+use crate::domain::vocab::{
+    AssetClass, FundingSource, HouseholdStatus, Labour, OperationMode, ProjectStatus, RegionLevel, YieldKind,
+};
+use crate::domain::{Error, Fen, Result};
+use crate::service::{
+    Actor, Store, assets, distributions, documents, households, projects, reconciliation, regions, yields,
+};
+use chrono::NaiveDate;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use rust_decimal::Decimal;
+use sea_orm::{ConnectionTrait, Statement};
+use serde::Serialize;
+use std::time::Instant;
+
+/// Every phase, in the order they run.
+pub const PHASES: &[&str] = &[
+    "insert",
+    "yields",
+    "distribute",
+    "reconcile",
+    "statements",
+    "reads",
+    "ref_bulk_insert",
+    "ref_allocate",
+];
+
+/// One line of the result.
+#[derive(Debug, Serialize)]
+pub struct PhaseResult {
+    pub phase: String,
+    pub items: u64,
+    pub seconds: f64,
+    pub items_per_s: f64,
+    pub peak_rss_mib: f64,
+}
+
+/// The peak resident memory of this process (VmHWM), in MiB.
+fn peak_rss_mib() -> f64 {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let kib = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse::<f64>().ok())
+        .unwrap_or(0.0);
+    (kib / 1024.0 * 10.0).round() / 10.0
+}
+
+fn result(phase: &str, items: u64, started: Instant) -> PhaseResult {
+    let seconds = started.elapsed().as_secs_f64();
+    let rate = if seconds > 0.0 { items as f64 / seconds } else { 0.0 };
+    PhaseResult {
+        phase: phase.into(),
+        items,
+        seconds: (seconds * 1000.0).round() / 1000.0,
+        items_per_s: rate.round(),
+        peak_rss_mib: peak_rss_mib(),
+    }
+}
+
+fn date(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).expect("a valid bench date")
+}
+
+/// The synthetic region the phases work on.
+struct Region {
+    county: String,
+    villages: Vec<String>,
+    stations: Vec<i32>,
+    plans: Vec<i32>,
+    allocations: u64,
+}
+
+/// Runs the chosen phases and hands each result to `report` as it finishes.
+///
+/// # Errors
+/// A phase that fails.
+pub async fn run(
+    store: &Store,
+    households: u64,
+    phases: &[String],
+    mut report: impl FnMut(&PhaseResult),
+) -> Result<()> {
+    let wants = |p: &str| phases.iter().any(|x| x == p);
+    let actor = Actor::system("bench");
+    let mut rng = StdRng::seed_from_u64(households);
+    let mut region = Region {
+        county: String::new(),
+        villages: Vec::new(),
+        stations: Vec::new(),
+        plans: Vec::new(),
+        allocations: 0,
+    };
+    // The later phases need the region: generate it even when `insert` is not reported.
+    let started = Instant::now();
+    generate(store, &actor, households, &mut rng, &mut region).await?;
+    if wants("insert") {
+        report(&result("insert", households, started));
+    }
+    let needs_yields = ["yields", "distribute", "reconcile", "statements", "reads"]
+        .iter()
+        .any(|p| wants(p));
+    if needs_yields {
+        let started = Instant::now();
+        let n = post_yields(store, &actor, &region, &mut rng).await?;
+        if wants("yields") {
+            report(&result("yields", n, started));
+        }
+    }
+    if ["distribute", "reconcile", "statements", "reads", "ref_bulk_insert"]
+        .iter()
+        .any(|p| wants(p))
+    {
+        let started = Instant::now();
+        distribute(store, &actor, &mut region).await?;
+        if wants("distribute") {
+            report(&result("distribute", region.allocations, started));
+        }
+    }
+    if wants("reconcile") {
+        let started = Instant::now();
+        let q = reconciliation::ReportQuery {
+            region_code: Some(region.county.clone()),
+            year: Some(2025),
+        };
+        let rec = reconciliation::reconcile(store, &actor, &q).await?;
+        if !rec.balanced {
+            return Err(Error::Internal("bench region does not reconcile".into()));
+        }
+        report(&result("reconcile", households, started));
+    }
+    if wants("statements") {
+        let started = Instant::now();
+        let mut pages = 0;
+        for id in &region.plans {
+            let list = documents::statements(store, &actor, *id, None).await?;
+            pages += list.len() as u64;
+            tokio::task::spawn_blocking(move || reports::pdf::statements_pdf(&list))
+                .await
+                .map_err(|e| Error::Internal(e.to_string()))?;
+        }
+        report(&result("statements", pages, started));
+    }
+    if wants("reads") {
+        let started = Instant::now();
+        let n = reads(store, &region).await?;
+        report(&result("reads", n, started));
+    }
+    if wants("ref_bulk_insert") {
+        let rows = region.allocations.max(households);
+        let started = Instant::now();
+        bulk_insert(store, rows).await?;
+        report(&result("ref_bulk_insert", rows, started));
+    }
+    if wants("ref_allocate") {
+        let weights: Vec<i64> = (0..households.max(1)).map(|i| 10 + (i as i64 * 7919) % 90).collect();
+        let started = Instant::now();
+        let parts = allocate(Fen(130_000_000), &weights).map_err(|e| Error::Internal(e.to_string()))?;
+        std::hint::black_box(parts);
+        report(&result("ref_allocate", weights.len() as u64, started));
+    }
+    Ok(())
+}
+
+async fn generate(store: &Store, actor: &Actor, households: u64, rng: &mut StdRng, region: &mut Region) -> Result<()> {
+    let county = format!("99{:04}000000", rng.gen_range(0..10_000));
+    region.county = county.clone();
+    let new = |code: &str, name: &str, level, parent: Option<&str>| regions::NewRegion {
+        code: code.into(),
+        name: name.into(),
+        level,
+        parent_code: parent.map(Into::into),
+    };
+    regions::create(store, actor, new(&county, "基准县", RegionLevel::County, None)).await?;
+    let mut remaining = households;
+    let mut v = 0_u64;
+    while remaining > 0 {
+        let township = format!("{}{:03}000", &county[..6], v / 100 + 1);
+        if v.is_multiple_of(100) {
+            regions::create(
+                store,
+                actor,
+                new(&township, "基准乡", RegionLevel::Township, Some(&county)),
+            )
+            .await?;
+        }
+        let code = format!("{}{:03}", &township[..9], v % 100 + 1);
+        regions::create(
+            store,
+            actor,
+            new(&code, &format!("基准村{v}"), RegionLevel::Village, Some(&township)),
+        )
+        .await?;
+        let size = rng.gen_range(100..=400).min(remaining);
+        let rows: Vec<households::BulkRow> = (0..size)
+            .map(|i| households::BulkRow {
+                number: format!("{code}{i:04}"),
+                head_name: format!("基准户{i}"),
+                id_number: IdNumber::with_check_digit(&format!("{}19800101{:03}", &county[..6], i % 1000)),
+                members: rng.gen_range(1..=6),
+                disabled: rng.gen_bool(0.1),
+                bank_account: format!("6217{:015}", v * 1000 + i),
+                status: [
+                    HouseholdStatus::Lifted,
+                    HouseholdStatus::Lifted,
+                    HouseholdStatus::Lifted,
+                    HouseholdStatus::Marginal,
+                    HouseholdStatus::Ordinary,
+                ][rng.gen_range(0..5)],
+                labour: [Labour::Full, Labour::Full, Labour::Weak, Labour::None][rng.gen_range(0..4)],
+            })
+            .collect();
+        households::bulk_insert(store, actor, &code, &rows).await?;
+        region.villages.push(code.clone());
+        region.stations.push(station(store, actor, &county, &code, v).await?);
+        remaining -= size;
+        v += 1;
+    }
+    Ok(())
+}
+
+/// A village PV station, accepted and confirmed to the village.
+async fn station(store: &Store, actor: &Actor, county: &str, village: &str, n: u64) -> Result<i32> {
+    let funding = vec![projects::Funding {
+        source: FundingSource::Central,
+        amount: Fen(40_000_000),
+        fiscal_year: 2024,
+        document: "基准".into(),
+    }];
+    let p = projects::create(
+        store,
+        actor,
+        projects::NewProject {
+            code: format!("B{county}-{n:05}"),
+            name: "村级光伏电站".into(),
+            county_code: county.into(),
+            kind: "photovoltaic".into(),
+            year: 2024,
+            implementing_unit: "基准".into(),
+            village_codes: vec![village.into()],
+            funding,
+        },
+    )
+    .await?;
+    for status in [ProjectStatus::Approved, ProjectStatus::UnderConstruction] {
+        projects::change_status(store, actor, p.id, projects::StatusChange { status }).await?;
+    }
+    let asset = projects::NewAsset {
+        name: "光伏电站".into(),
+        class: AssetClass::Operating,
+        form: None,
+        value: Fen(40_000_000),
+        operation_mode: Some(OperationMode::Entrusted),
+        operator: Some("运维公司".into()),
+        pv_capacity_kw: Some(Decimal::from(100)),
+    };
+    let formed = projects::accept(
+        store,
+        actor,
+        p.id,
+        projects::Acceptance {
+            accepted_on: date(2024, 6, 1),
+            assets: vec![asset],
+        },
+    )
+    .await?;
+    let owners = vec![assets::NewOwner {
+        region_code: Some(village.into()),
+        household_id: None,
+        investment: Fen(40_000_000),
+    }];
+    assets::confirm(
+        store,
+        actor,
+        formed[0].id,
+        assets::Confirmation {
+            confirmed_on: date(2024, 6, 2),
+            owners,
+        },
+    )
+    .await?;
+    Ok(formed[0].id)
+}
+
+/// Twelve monthly readings per station.
+async fn post_yields(store: &Store, actor: &Actor, region: &Region, rng: &mut StdRng) -> Result<u64> {
+    let mut n = 0;
+    for station in &region.stations {
+        for m in 1..=12_u32 {
+            let end = date(2025, m, 28);
+            let y = yields::NewYield {
+                kind: YieldKind::PvSales,
+                period_start: date(2025, m, 1),
+                period_end: end,
+                received_on: Some(end),
+                revenue: None,
+                deductions: yields::Deductions::default(),
+                kwh: Some(Decimal::from(rng.gen_range(9_000..14_000))),
+                tariff: Some(Decimal::new(3949, 4)),
+                voucher: None,
+            };
+            yields::post(store, actor, *station, y).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A plan per village, allocations stored.
+async fn distribute(store: &Store, actor: &Actor, region: &mut Region) -> Result<()> {
+    for village in &region.villages {
+        let available = crate::service::accounts::available(&store.db, village, None).await?;
+        let plan = distributions::create(
+            store,
+            actor,
+            distributions::NewPlan {
+                village_code: village.clone(),
+                year: 2025,
+                record_date: date(2025, 12, 31),
+                amount: available,
+                retention_rate: Some(Decimal::new(15, 2)),
+                management_rate: Some(Decimal::new(5, 2)),
+                public_works: None,
+                posts: vec![],
+                incentives: vec![],
+                dividend: DividendRule::default(),
+            },
+        )
+        .await?;
+        region.allocations += plan.allocations.len() as u64;
+        let steps = crate::domain::vocab::DeliberationStep::ALL
+            .iter()
+            .map(|s| distributions::StepInput {
+                step: *s,
+                date: date(2026, 1, 5),
+                attendance: "9/9".into(),
+                minutes_ref: "基准".into(),
+            })
+            .collect();
+        distributions::resolve(store, actor, plan.id, distributions::Resolve { steps }).await?;
+        region.plans.push(plan.id);
+    }
+    Ok(())
+}
+
+/// The county asset list (100 rows) and a distribution, 50 requests at a time, through the router.
+async fn reads(store: &Store, region: &Region) -> Result<u64> {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
+    let token = bench_token(store).await?;
+    let app = router(AppState { store: store.clone() });
+    let paths = [
+        format!("/api/v1/assets?county_code={}&limit=100", region.county),
+        format!("/api/v1/distributions/{}", region.plans[0]),
+    ];
+    let total = 2_000_u64;
+    let mut tasks = tokio::task::JoinSet::new();
+    for worker in 0..50_u64 {
+        let (app, token, paths) = (app.clone(), token.clone(), paths.clone());
+        tasks.spawn(async move {
+            for i in 0..total / 50 {
+                let path = &paths[((worker + i) % 2) as usize];
+                let req = Request::get(path)
+                    .header("authorization", format!("Bearer {token}"))
+                    .body(Body::empty())
+                    .expect("request");
+                let resp = app.clone().oneshot(req).await.expect("infallible");
+                assert!(resp.status().is_success(), "{path}: {}", resp.status());
+            }
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done.map_err(|e| Error::Internal(e.to_string()))?;
+    }
+    Ok(total)
+}
+
+/// The physical reference: `rows` allocation-shaped rows in one transaction, 500 a statement.
+async fn bulk_insert(store: &Store, rows: u64) -> Result<()> {
+    let db = &store.db;
+    let backend = db.get_database_backend();
+    db.execute_unprepared("DROP TABLE IF EXISTS bench_ref_rows").await?;
+    db.execute_unprepared(
+        "CREATE TABLE bench_ref_rows (distribution_id INTEGER, household_id INTEGER, number VARCHAR(32), \
+         dividend_fen BIGINT, post_wage_fen BIGINT, incentive_fen BIGINT, total_fen BIGINT)",
+    )
+    .await?;
+    let w = store.write().await?;
+    let mut i = 0;
+    while i < rows {
+        let n = (rows - i).min(500);
+        let values: Vec<String> = (i..i + n).map(|k| format!("(1,{k},'{k:015}',{k},0,0,{k})")).collect();
+        let sql = format!("INSERT INTO bench_ref_rows VALUES {}", values.join(","));
+        w.execute_raw(Statement::from_string(backend, sql)).await?;
+        i += n;
+    }
+    w.commit().await?;
+    db.execute_unprepared("DROP TABLE bench_ref_rows").await?;
+    Ok(())
+}
+
+/// A throw-away admin for the read phase, logged in.
+async fn bench_token(store: &Store) -> Result<String> {
+    use rand::distributions::Alphanumeric;
+    let suffix: String = rand::thread_rng()
+        .sample_iter(&Alphanumeric)
+        .take(8)
+        .map(char::from)
+        .collect();
+    let (name, password) = (format!("bench-{suffix}"), format!("bench-pass-{suffix}"));
+    crate::service::auth::add_user(store, &name, crate::domain::vocab::Role::Admin, None, &password).await?;
+    crate::service::auth::login(store, &name, &password).await
+}
