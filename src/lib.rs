@@ -12,3 +12,4 @@ mod documents_cli;
 pub mod domain;
 pub mod service;
 pub mod sheet;
+mod web;

@@ -105,15 +105,35 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let token = parts
+        let bearer = parts
             .headers
             .get(header::AUTHORIZATION)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim)
+            .map(str::trim);
+        // The web pages' session cookie also opens the API (document downloads from a page).
+        let token = bearer
+            .or_else(|| session_token(parts))
             .ok_or(ApiError(Error::Unauthorized))?;
         Ok(Auth(auth::authenticate(&state.store, token).await?))
     }
+}
+
+/// The name of the web session cookie.
+pub const SESSION_COOKIE: &str = "rl_session";
+
+/// The session token from the `Cookie` header, if any.
+pub fn session_token(parts: &Parts) -> Option<&str> {
+    parts
+        .headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .find_map(|c| {
+            let (name, value) = c.trim().split_once('=')?;
+            (name == SESSION_COOKIE && !value.is_empty()).then_some(value)
+        })
 }
 
 #[cfg(test)]

@@ -16,7 +16,7 @@ pub struct AppState {
     pub store: Store,
 }
 
-/// The whole service: API, health check and (later) pages.
+/// The whole service: API, health check and the web pages.
 pub fn router(state: AppState) -> Router {
     use resources::*;
     let api = Router::new()
@@ -64,6 +64,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))
+        .merge(crate::web::routes())
         .route("/verify/{code}", get(verify_code))
         .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
         .layer(tower_http::trace::TraceLayer::new_for_http())

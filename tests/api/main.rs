@@ -9,3 +9,4 @@ mod documents;
 mod flow;
 mod import;
 mod refusals;
+mod web;
