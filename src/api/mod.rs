@@ -58,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .route("/verify/{code}", get(verify_code))
         .route("/reports/reconciliation", get(reconciliation))
         .route("/reports/contracts", get(expiring_contracts))
+        .route("/reports/performance", get(performance))
         .route("/reports/arrears", get(arrears))
         .route("/audit", get(audit_log))
         .fallback(not_found);

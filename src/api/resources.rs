@@ -17,6 +17,7 @@ use crate::service::distributions::{
 };
 use crate::service::documents::Verified;
 use crate::service::households::{HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange};
+use crate::service::performance::{Performance, PerformanceQuery};
 use crate::service::projects::{
     Acceptance, NewProject, ProjectFilter, ProjectView, StatusChange as ProjectStatusChange,
 };
@@ -500,6 +501,16 @@ pub async fn reconciliation(
     Q(q): Q<ReportQuery>,
 ) -> ApiResult<Json<Reconciliation>> {
     Ok(Json(service::reconciliation::reconcile(&s.store, &a, &q).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/performance", tag = "reports", params(PerformanceQuery),
+    responses((status = 200, body = Performance)))]
+pub async fn performance(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<PerformanceQuery>,
+) -> ApiResult<Json<Performance>> {
+    Ok(Json(service::performance::report(&s.store, &a, &q).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/reports/contracts", tag = "reports", params(ContractsQuery),

@@ -41,6 +41,26 @@ fn label<T: Copy>(text: &str, parse: fn(&str) -> Option<T>, name: fn(T) -> &'sta
     parse(text).map_or(text, name).to_string()
 }
 
+/// The Chinese name of a recorded plan step.
+fn step_label(step: &str) -> String {
+    let fixed = match step {
+        "publicize" => "决议公开 (公示)",
+        "review" => "乡镇审核",
+        "file" => "县级备案",
+        "pay" => "发放",
+        "results" => "结果公开",
+        "cancel" => "取消",
+        other => {
+            return label(
+                other,
+                crate::domain::vocab::DeliberationStep::parse,
+                crate::domain::vocab::DeliberationStep::label,
+            );
+        }
+    };
+    fixed.to_string()
+}
+
 fn status_label(s: &str) -> String {
     label(s, HouseholdStatus::parse, HouseholdStatus::label)
 }
@@ -466,7 +486,7 @@ pub async fn distribution(State(s): State<AppState>, u: WebUser, Id(id): Id) -> 
             tr { th { "步骤" } th { "日期" } th { "到会/参考" } th { "记录人" } }
             @for st in &p.steps {
                 tr {
-                    td { (st.step) } td { (st.date) @if let Some(to) = st.to { " 至 " (to) } }
+                    td { (step_label(&st.step)) } td { (st.date) @if let Some(to) = st.to { " 至 " (to) } }
                     td { (st.attendance.clone().or_else(|| st.reference.clone()).unwrap_or_default()) " " (st.minutes_ref.clone().unwrap_or_default()) }
                     td { (st.recorded_by.clone().unwrap_or_default()) }
                 }

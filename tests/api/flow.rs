@@ -335,6 +335,22 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     let control: i64 = lines.map(|l| fen(l.rsplit(',').next().unwrap())).sum();
     assert_eq!(control, pool + 360_000 + 50_000);
 
+    // The performance report: investment, the year's net income and its rate, people reached.
+    let perf = app
+        .get("/api/v1/reports/performance?region_code=371622000000&year=2025")
+        .await;
+    assert_eq!(m(&perf["investment"]), "1000000.01");
+    assert_eq!(m(&perf["net_income"]), yuan(v1_2025 + v2_2025));
+    let expected_rate = rust_decimal::Decimal::from(v1_2025 + v2_2025) / rust_decimal::Decimal::from(100_000_001_i64);
+    let expected_rate = expected_rate
+        .round_dp_with_strategy(4, rust_decimal::RoundingStrategy::MidpointAwayFromZero)
+        .normalize();
+    assert_eq!(perf["yield_rate"], expected_rate.to_string());
+    assert_eq!(perf["items"].as_array().unwrap().len(), 2);
+    assert_eq!(perf["households"], 7);
+    assert_eq!(perf["people"], 2 + 4 + 3 + 5 + 1 + 3 + 6);
+    assert!(perf["items"][0]["pv_hours"].is_string());
+
     // The audit chain is intact and records every write.
     let audit: Value = app.get("/api/v1/audit?limit=1000").await;
     assert!(audit["total"].as_u64().unwrap() > 30);
