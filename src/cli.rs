@@ -63,6 +63,25 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// A watch list (contracts ending, arrears, idle assets) as CSV.
+    Report {
+        #[arg(value_enum)]
+        list: crate::watch_cli::List,
+        #[arg(long)]
+        region: Option<String>,
+        /// The year of the arrears list (default this year).
+        #[arg(long)]
+        year: Option<i32>,
+        /// The date the lists are read on (default today).
+        #[arg(long)]
+        as_of: Option<chrono::NaiveDate>,
+        /// The window of the contracts list in days (default 90).
+        #[arg(long)]
+        within_days: Option<i64>,
+        /// Write to this file instead of standard output.
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Import from a spreadsheet (XLSX, or CSV in UTF-8 or GBK).
     Import {
         #[command(subcommand)]
@@ -220,6 +239,29 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 }
             }
             outcome
+        }
+        Command::Report {
+            list,
+            region,
+            year,
+            as_of,
+            within_days,
+            out,
+        } => {
+            let filter = crate::watch_cli::Filter {
+                region,
+                year,
+                as_of,
+                within_days,
+            };
+            let bytes = crate::watch_cli::csv(&store, list, filter).await?;
+            match out {
+                Some(path) => std::fs::write(&path, bytes).map_err(|e| format!("无法写入 {}: {e}", path.display())),
+                None => {
+                    use std::io::Write;
+                    std::io::stdout().write_all(&bytes).map_err(|e| e.to_string())
+                }
+            }
         }
         Command::Audit {
             command: AuditCommand::Verify,

@@ -12,4 +12,5 @@ mod documents_cli;
 pub mod domain;
 pub mod service;
 pub mod sheet;
+mod watch_cli;
 mod web;

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/contracts", get(expiring_contracts))
         .route("/reports/performance", get(performance))
         .route("/reports/arrears", get(arrears))
+        .route("/reports/idle", get(idle_assets))
         .route("/audit", get(audit_log))
         .fallback(not_found);
     Router::new()

@@ -23,7 +23,9 @@ use crate::service::projects::{
 };
 use crate::service::reconciliation::{Reconciliation, ReportQuery};
 use crate::service::regions::{NewRegion, RegionView};
-use crate::service::watch::{Arrears as ArrearsItem, ArrearsQuery, ContractsQuery, ExpiringContract};
+use crate::service::watch::{
+    Arrears as ArrearsItem, ArrearsQuery, ContractsQuery, ExpiringContract, IdleAsset, IdleQuery,
+};
 use crate::service::yields::{NewYield, Receipt, Reversal, YieldView};
 use crate::service::{self, Page, Paging};
 use axum::Json;
@@ -535,6 +537,20 @@ pub async fn arrears(
     Q(q): Q<ArrearsQuery>,
 ) -> ApiResult<Json<Page<ArrearsItem>>> {
     let items = service::watch::arrears(&s.store, &a, &q).await?;
+    Ok(Json(Page {
+        total: items.len() as u64,
+        items,
+    }))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/idle", tag = "reports", params(IdleQuery),
+    responses((status = 200, body = Page<IdleAsset>)))]
+pub async fn idle_assets(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<IdleQuery>,
+) -> ApiResult<Json<Page<IdleAsset>>> {
+    let items = service::watch::idle(&s.store, &a, &q).await?;
     Ok(Json(Page {
         total: items.len() as u64,
         items,

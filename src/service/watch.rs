@@ -53,6 +53,25 @@ pub struct Arrears {
     pub arrears: Fen,
 }
 
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct IdleQuery {
+    pub region_code: Option<String>,
+    /// Default: today.
+    pub as_of: Option<NaiveDate>,
+}
+
+/// An asset standing idle or damaged, and since when.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct IdleAsset {
+    pub asset_id: i32,
+    pub asset_name: String,
+    pub status: String,
+    pub since: NaiveDate,
+    pub days: i64,
+    #[schema(value_type = String)]
+    pub value: Fen,
+}
+
 /// The assets in scope: of a county in scope, or owned (now) by a region in scope.
 async fn assets_in(store: &Store, scope: &HashSet<String>) -> Result<Vec<assets::Model>> {
     let all = assets::Entity::find()
@@ -108,6 +127,46 @@ pub async fn expiring(store: &Store, actor: &Actor, q: &ContractsQuery) -> Resul
         })
         .collect();
     out.sort_by_key(|c| (c.end, c.asset_id));
+    Ok(out)
+}
+
+/// Assets idle or damaged on `as_of`, with the date they became so, longest first.
+///
+/// # Errors
+/// Region errors or a database error.
+pub async fn idle(store: &Store, actor: &Actor, q: &IdleQuery) -> Result<Vec<IdleAsset>> {
+    let as_of = q.as_of.unwrap_or_else(today);
+    let scope = regions::subtree_codes(store, actor, q.region_code.as_deref()).await?;
+    let watched = [AssetStatus::Idle.as_str(), AssetStatus::Damaged.as_str()];
+    let mut out = Vec::new();
+    for a in assets_in(store, &scope).await? {
+        let history = entity::asset_statuses::Entity::find()
+            .filter(entity::asset_statuses::Column::AssetId.eq(a.id))
+            .filter(entity::asset_statuses::Column::EffectiveDate.lte(as_of))
+            .order_by_asc(entity::asset_statuses::Column::EffectiveDate)
+            .order_by_asc(entity::asset_statuses::Column::Id)
+            .all(&store.db)
+            .await?;
+        let Some(current) = history.last().filter(|s| watched.contains(&s.status.as_str())) else {
+            continue;
+        };
+        // Since the first entry of the unbroken run of idle/damaged entries that ends today.
+        let since = history
+            .iter()
+            .rev()
+            .take_while(|s| watched.contains(&s.status.as_str()))
+            .last()
+            .map_or(current.effective_date, |s| s.effective_date);
+        out.push(IdleAsset {
+            asset_id: a.id,
+            asset_name: a.name,
+            status: current.status.clone(),
+            since,
+            days: (as_of - since).num_days(),
+            value: Fen(a.value_fen),
+        });
+    }
+    out.sort_by_key(|i| (std::cmp::Reverse(i.days), i.asset_id));
     Ok(out)
 }
 

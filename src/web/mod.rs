@@ -25,4 +25,5 @@ pub fn routes() -> Router<AppState> {
         .route("/distributions", get(pages::distributions))
         .route("/distributions/{id}", get(pages::distribution))
         .route("/audit", get(pages::audit))
+        .route("/watch", get(pages::watch))
 }

@@ -163,6 +163,14 @@ async fn disposal_proceeds_are_split_by_share_and_the_asset_takes_nothing_more()
     )
     .await;
 
+    // The idle list names it, with the days since it stood idle.
+    let idle = app
+        .get(&format!("/api/v1/reports/idle?region_code={V1}&as_of=2024-03-01"))
+        .await;
+    assert_eq!(idle["total"], 1);
+    assert_eq!(idle["items"][0]["since"], "2024-01-01");
+    assert_eq!(idle["items"][0]["days"], 60);
+
     // Refusals, each writing nothing.
     let path = format!("/api/v1/assets/{asset}/disposal");
     for (body, field) in [

@@ -104,3 +104,28 @@ fn bench_json_prints_one_object_a_line_for_each_phase_asked() {
     assert!(!bad.status.success());
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_watch_lists_export_as_csv() {
+    let app = TestApp::new().await;
+    relief_ledger::service::demo::seed_if_empty(&app.store).await.unwrap();
+    let out = cli(
+        &app.url,
+        &[
+            "report",
+            "arrears",
+            "--region",
+            relief_ledger::service::demo::COUNTY,
+            "--year",
+            "2025",
+        ],
+        None,
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut lines = text.trim_start_matches('\u{feff}').lines();
+    assert_eq!(lines.next(), Some("资产ID,资产名称,经营主体,应收,实收,欠缴"));
+    assert!(lines.count() >= 1, "{text}");
+    let idle = cli(&app.url, &["report", "idle", "--as-of", "2025-06-30"], None);
+    assert!(String::from_utf8_lossy(&idle.stdout).contains("idle"));
+}
