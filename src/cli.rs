@@ -106,6 +106,16 @@ pub enum UserCommand {
         #[arg(long, required = true)]
         password_stdin: bool,
     },
+    /// List the users with their role, region and live tokens.
+    List,
+    /// Revoke every token of a user (they must log in again).
+    Revoke { name: String },
+    /// Set a new password, read from one line of standard input; revokes the user's tokens.
+    Passwd {
+        name: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -163,13 +173,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
         Command::User {
             command: UserCommand::Add { name, role, region, .. },
         } => {
-            let mut password = String::new();
-            std::io::stdin()
-                .lock()
-                .read_line(&mut password)
-                .map_err(|e| format!("无法读取密码: {e}"))?;
-            let password = password.trim_end_matches(['\r', '\n']);
-            auth::add_user(&store, &name, role, region.as_deref(), password)
+            let password = read_password()?;
+            auth::add_user(&store, &name, role, region.as_deref(), &password)
                 .await
                 .map_err(describe)?;
             println!("已添加用户 {name} ({})", role.label());
@@ -263,6 +268,35 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 }
             }
         }
+        Command::User {
+            command: UserCommand::List,
+        } => {
+            for u in auth::list_users(&store).await.map_err(describe)? {
+                println!(
+                    "{}\t{}\t{}\t{} 个有效令牌",
+                    u.username,
+                    u.role,
+                    u.region_code.unwrap_or_else(|| "-".into()),
+                    u.active_tokens
+                );
+            }
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Revoke { name },
+        } => {
+            let n = auth::revoke(&store, &name).await.map_err(describe)?;
+            println!("已撤销用户 {name} 的 {n} 个令牌");
+            Ok(())
+        }
+        Command::User {
+            command: UserCommand::Passwd { name, .. },
+        } => {
+            let password = read_password()?;
+            auth::set_password(&store, &name, &password).await.map_err(describe)?;
+            println!("已修改用户 {name} 的密码, 原有令牌已撤销");
+            Ok(())
+        }
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -320,6 +354,16 @@ async fn import_households(
         report.rows, report.created, report.updated, report.unchanged
     );
     Ok(())
+}
+
+/// One line of standard input, without its line ending.
+fn read_password() -> Result<String, String> {
+    let mut password = String::new();
+    std::io::stdin()
+        .lock()
+        .read_line(&mut password)
+        .map_err(|e| format!("无法读取密码: {e}"))?;
+    Ok(password.trim_end_matches(['\r', '\n']).to_string())
 }
 
 /// A domain error as one line for the terminal, fields named.

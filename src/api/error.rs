@@ -83,6 +83,13 @@ impl ApiError {
                 "未登录或令牌无效".into(),
                 vec![],
             ),
+            Error::Throttled(detail) => (
+                StatusCode::TOO_MANY_REQUESTS,
+                "throttled".into(),
+                "尝试次数过多".into(),
+                detail,
+                vec![],
+            ),
             Error::Forbidden(detail) => (
                 StatusCode::FORBIDDEN,
                 "forbidden".into(),

@@ -33,6 +33,9 @@ pub enum Error {
     Unauthorized,
     #[error("{0}")]
     Forbidden(String),
+    /// Too many failed attempts; try again later (429).
+    #[error("{0}")]
+    Throttled(String),
     /// A database or other internal failure; its detail is logged, never shown.
     #[error("internal error: {0}")]
     Internal(String),

@@ -76,6 +76,46 @@ pub async fn add_user(store: &Store, username: &str, role: Role, region: Option<
 /// # Errors
 /// [`Error::Unauthorized`] for an unknown user or a wrong password.
 pub async fn login(store: &Store, username: &str, password: &str) -> Result<String> {
+    check_throttle(store, username)?;
+    let token = check_password(store, username, password).await;
+    record_attempt(store, username, token.is_ok());
+    token
+}
+
+/// Failed logins in a row after which a user name is locked, and for how long.
+const MAX_FAILURES: u32 = 5;
+const LOCKOUT: std::time::Duration = std::time::Duration::from_secs(15 * 60);
+
+fn check_throttle(store: &Store, username: &str) -> Result<()> {
+    let failures = store
+        .login_failures
+        .lock()
+        .map_err(|_| Error::Internal("lock poisoned".into()))?;
+    if let Some((_, Some(until))) = failures.get(username)
+        && *until > std::time::Instant::now()
+    {
+        return Err(Error::Throttled("登录失败次数过多, 请 15 分钟后再试".into()));
+    }
+    Ok(())
+}
+
+fn record_attempt(store: &Store, username: &str, ok: bool) {
+    let Ok(mut failures) = store.login_failures.lock() else {
+        return;
+    };
+    if ok {
+        failures.remove(username);
+        return;
+    }
+    let entry = failures.entry(username.to_string()).or_insert((0, None));
+    entry.0 += 1;
+    if entry.0 >= MAX_FAILURES {
+        *entry = (0, Some(std::time::Instant::now() + LOCKOUT));
+        tracing::warn!("login locked after repeated failures");
+    }
+}
+
+async fn check_password(store: &Store, username: &str, password: &str) -> Result<String> {
     let user = users::Entity::find()
         .filter(users::Column::Username.eq(username))
         .one(&store.db)
@@ -131,4 +171,99 @@ pub async fn authenticate(store: &Store, token: &str) -> Result<Actor> {
         role,
         region_code: user.region_code,
     })
+}
+
+/// A user as `user list` shows them.
+#[derive(Debug)]
+pub struct UserRow {
+    pub username: String,
+    pub role: String,
+    pub region_code: Option<String>,
+    pub active_tokens: usize,
+}
+
+/// Every user, by name.
+///
+/// # Errors
+/// A database error.
+pub async fn list_users(store: &Store) -> Result<Vec<UserRow>> {
+    use sea_orm::QueryOrder;
+    let users = users::Entity::find()
+        .order_by_asc(users::Column::Username)
+        .all(&store.db)
+        .await?;
+    let now = chrono::Utc::now();
+    let tokens = api_tokens::Entity::find()
+        .filter(api_tokens::Column::Revoked.eq(false))
+        .all(&store.db)
+        .await?;
+    Ok(users
+        .into_iter()
+        .map(|u| UserRow {
+            active_tokens: tokens
+                .iter()
+                .filter(|t| {
+                    t.user_id == u.id && chrono::DateTime::parse_from_rfc3339(&t.expires_at).is_ok_and(|e| e > now)
+                })
+                .count(),
+            username: u.username,
+            role: u.role,
+            region_code: u.region_code,
+        })
+        .collect())
+}
+
+async fn find_user(store: &Store, username: &str) -> Result<users::Model> {
+    users::Entity::find()
+        .filter(users::Column::Username.eq(username))
+        .one(&store.db)
+        .await?
+        .ok_or_else(|| Error::field("username", format!("用户 {username} 不存在")))
+}
+
+async fn revoke_tokens<C: sea_orm::ConnectionTrait>(db: &C, user_id: i32) -> Result<u64> {
+    use sea_orm::sea_query::Expr;
+    let done = api_tokens::Entity::update_many()
+        .col_expr(api_tokens::Column::Revoked, Expr::value(true))
+        .filter(api_tokens::Column::UserId.eq(user_id))
+        .filter(api_tokens::Column::Revoked.eq(false))
+        .exec(db)
+        .await?;
+    Ok(done.rows_affected)
+}
+
+/// Revokes every token of a user (`user revoke`).
+///
+/// # Errors
+/// [`Error::Invalid`] for an unknown user.
+pub async fn revoke(store: &Store, username: &str) -> Result<u64> {
+    let user = find_user(store, username).await?;
+    let w = store.write().await?;
+    let n = revoke_tokens(&*w, user.id).await?;
+    audit::append(&*w, &Actor::system("cli"), "user.revoke", "user", user.id, &(), &n).await?;
+    w.commit().await?;
+    Ok(n)
+}
+
+/// Sets a new password (`user passwd`) and revokes the user's tokens.
+///
+/// # Errors
+/// [`Error::Invalid`] for an unknown user or a short password.
+pub async fn set_password(store: &Store, username: &str, password: &str) -> Result<()> {
+    if password.chars().count() < 8 {
+        return Err(Error::field("password", "密码至少 8 位"));
+    }
+    let user = find_user(store, username).await?;
+    let salt = SaltString::generate(&mut OsRng);
+    let hash = Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map_err(|e| Error::Internal(e.to_string()))?
+        .to_string();
+    let w = store.write().await?;
+    let mut am: users::ActiveModel = user.clone().into();
+    am.password_hash = Set(hash);
+    am.update(&*w).await?;
+    revoke_tokens(&*w, user.id).await?;
+    audit::append(&*w, &Actor::system("cli"), "user.passwd", "user", user.id, &(), &()).await?;
+    w.commit().await
 }

@@ -10,6 +10,9 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+/// Failed logins by user name: (failures in a row, locked until).
+pub type LoginFailures = std::collections::HashMap<String, (u32, Option<std::time::Instant>)>;
+
 /// The database URL when neither `--db` nor `DATABASE_URL` gives one.
 pub const DEFAULT_URL: &str = "sqlite://relief-ledger.db";
 
@@ -17,6 +20,8 @@ pub const DEFAULT_URL: &str = "sqlite://relief-ledger.db";
 pub struct Store {
     pub db: DatabaseConnection,
     write_lock: Arc<Mutex<()>>,
+    /// Failed logins by user name: (failures in a row, locked until).
+    pub(crate) login_failures: Arc<std::sync::Mutex<LoginFailures>>,
 }
 
 /// A write transaction holding the process's write lock; dropped without `commit`, it rolls back.
@@ -83,6 +88,7 @@ impl Store {
         Ok(Store {
             db,
             write_lock: Arc::new(Mutex::new(())),
+            login_failures: Arc::default(),
         })
     }
 

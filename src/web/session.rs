@@ -68,6 +68,11 @@ pub async fn login(State(s): State<AppState>, headers: HeaderMap, Form(form): Fo
             }
             resp
         }
+        Err(crate::domain::Error::Throttled(message)) => {
+            let mut resp = login_page(Some(&message), form.username.trim());
+            *resp.status_mut() = axum::http::StatusCode::TOO_MANY_REQUESTS;
+            resp
+        }
         Err(_) => {
             let mut resp = login_page(Some("用户名或密码不正确"), form.username.trim());
             *resp.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
