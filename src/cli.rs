@@ -134,6 +134,16 @@ pub enum ImportCommand {
         #[arg(long)]
         dry_run: bool,
     },
+    /// The bank's payment return (银行回盘) for a plan: household_number/户编号, status/结果
+    /// (成功/失败, paid/failed) and reason/失败原因 columns.
+    Payments {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        distribution: i32,
+        /// The date of the return (default today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
 }
 
 #[derive(Debug, Subcommand)]
@@ -297,6 +307,14 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             println!("已修改用户 {name} 的密码, 原有令牌已撤销");
             Ok(())
         }
+        Command::Import {
+            what:
+                ImportCommand::Payments {
+                    file,
+                    distribution,
+                    date,
+                },
+        } => import_payments(&store, &file, distribution, date).await,
         Command::Audit {
             command: AuditCommand::Verify,
         } => {
@@ -354,6 +372,73 @@ async fn import_households(
         report.rows, report.created, report.updated, report.unchanged
     );
     Ok(())
+}
+
+async fn import_payments(
+    store: &Store,
+    file: &std::path::Path,
+    id: i32,
+    date: Option<chrono::NaiveDate>,
+) -> Result<(), String> {
+    use crate::service::payments::{Outcome, PaymentReturn, ResultLine};
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}: {e}", file.display()))?;
+    let sheet = crate::sheet::read(&bytes)?;
+    let col = |names: &[&str]| names.iter().find_map(|n| sheet.column(n).map(|c| (c, n.to_string())));
+    let number = col(&["household_number", "户编号"]).ok_or("第1行 户编号 缺少该列")?;
+    let status = col(&["status", "结果", "发放结果", "状态"]).ok_or("第1行 结果 缺少该列")?;
+    let reason = col(&["reason", "失败原因", "原因", "备注"]);
+    let mut bad = Vec::new();
+    let mut lines = Vec::new();
+    let mut rows = Vec::new();
+    for (n, cells) in &sheet.rows {
+        let cell = |c: usize| cells.get(c).cloned().unwrap_or_default();
+        match Outcome::from_word(&cell(status.0)) {
+            Some(outcome) => {
+                rows.push(*n);
+                lines.push(ResultLine {
+                    household_id: None,
+                    household_number: Some(cell(number.0)),
+                    status: outcome,
+                    reason: reason.as_ref().map(|r| cell(r.0)).unwrap_or_default(),
+                });
+            }
+            None => bad.push(format!("第{n}行 {} 未知的结果, 应为 成功 或 失败", status.1)),
+        }
+    }
+    if !bad.is_empty() {
+        bad.iter().for_each(|b| println!("{b}"));
+        return Err(format!("共 {} 处错误, 未写入任何数据", bad.len()));
+    }
+    let input = PaymentReturn {
+        recorded_on: date.unwrap_or_else(crate::service::today),
+        results: lines,
+    };
+    match crate::service::payments::record(store, &crate::service::Actor::system("import"), id, input).await {
+        Ok(s) => {
+            println!(
+                "已登记回盘: 成功 {} 户, 失败 {} 户, 未回盘 {} 户",
+                s.paid, s.failed, s.pending
+            );
+            Ok(())
+        }
+        Err(crate::domain::Error::Invalid(fields)) => {
+            for f in &fields {
+                let row = f
+                    .field
+                    .trim_start_matches("results[")
+                    .trim_end_matches(']')
+                    .parse::<usize>()
+                    .ok()
+                    .and_then(|i| rows.get(i));
+                match row {
+                    Some(n) => println!("第{n}行 {} {}", number.1, f.message),
+                    None => println!("{}: {}", f.field, f.message),
+                }
+            }
+            Err(format!("共 {} 处错误, 未写入任何数据", fields.len()))
+        }
+        Err(e) => Err(describe(e)),
+    }
 }
 
 /// One line of standard input, without its line ending.

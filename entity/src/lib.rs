@@ -17,6 +17,7 @@ pub mod households;
 pub mod income_entries;
 pub mod ownership_periods;
 pub mod ownership_shares;
+pub mod payment_results;
 pub mod project_villages;
 pub mod projects;
 pub mod regions;

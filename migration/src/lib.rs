@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261125_000001_ledger;
 mod m20261125_000002_asset_life;
+mod m20261125_000003_payment_results;
 
 pub struct Migrator;
 
@@ -15,6 +16,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261125_000001_ledger::Migration),
             Box::new(m20261125_000002_asset_life::Migration),
+            Box::new(m20261125_000003_payment_results::Migration),
         ]
     }
 }

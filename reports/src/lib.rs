@@ -3,6 +3,10 @@
 
 pub mod numerals;
 pub mod pdf;
+pub mod performance;
+pub mod xlsx;
+
+pub use performance::{Performance, PerformanceItem, TownshipRate};
 
 /// One line of the payment roll for the bank (发放花名册).
 #[derive(Debug, Clone, PartialEq, Eq)]

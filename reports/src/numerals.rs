@@ -22,6 +22,13 @@ pub fn yuan_grouped(fen: i64) -> String {
     format!("{sign}{grouped}.{:02}", abs % 100)
 }
 
+/// A rate in ‰ as a percentage with one decimal (`52` → `"5.2%"`, `-7` → `"-0.7%"`).
+pub fn permille_percent(permille: i64) -> String {
+    let sign = if permille < 0 { "-" } else { "" };
+    let abs = permille.unsigned_abs();
+    format!("{sign}{}.{}%", abs / 10, abs % 10)
+}
+
 /// The amount in Chinese capital numerals (大写金额), following the rules for filling in bills and
 /// settlement vouchers: `123456` fen → `"壹仟贰佰叁拾肆元伍角陆分"`, `100` → `"壹元整"`.
 ///
@@ -103,6 +110,20 @@ mod tests {
             (i64::MIN, "-92,233,720,368,547,758.08"),
         ] {
             assert_eq!(yuan_grouped(fen), text, "{fen}");
+        }
+    }
+
+    #[test]
+    fn permille_becomes_a_percentage_with_one_decimal() {
+        for (permille, text) in [
+            (52, "5.2%"),
+            (0, "0.0%"),
+            (5, "0.5%"),
+            (-7, "-0.7%"),
+            (1000, "100.0%"),
+            (-123, "-12.3%"),
+        ] {
+            assert_eq!(permille_percent(permille), text, "{permille}");
         }
     }
 

@@ -52,6 +52,10 @@ pub fn router(state: AppState) -> Router {
         .route("/distributions/{id}/results", post(results_distribution))
         .route("/distributions/{id}/cancel", post(cancel_distribution))
         .route("/distributions/{id}/payments.csv", get(payments_csv))
+        .route(
+            "/distributions/{id}/payment-results",
+            post(record_payment_results).get(payment_status),
+        )
         .route("/distributions/{id}/statements.pdf", get(all_statements_pdf))
         .route("/distributions/{id}/statements/{household}", get(statement_pdf))
         .route("/distributions/{id}/notice.pdf", get(notice_pdf))

@@ -32,7 +32,7 @@ impl Modify for BearerAuth {
         create_distribution, list_distributions, get_distribution,
         resolve_distribution, publicize_distribution, review_distribution, file_distribution,
         pay_distribution, results_distribution, cancel_distribution, payments_csv,
-        statement_pdf, all_statements_pdf, notice_pdf, verify_code,
+        statement_pdf, all_statements_pdf, notice_pdf, verify_code, record_payment_results, payment_status,
         reconciliation, performance, expiring_contracts, arrears, idle_assets, audit_log,
     )
 )]

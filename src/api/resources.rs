@@ -17,6 +17,7 @@ use crate::service::distributions::{
 };
 use crate::service::documents::Verified;
 use crate::service::households::{HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange};
+use crate::service::payments::{PaymentReturn, PaymentSummary};
 use crate::service::performance::{Performance, PerformanceQuery};
 use crate::service::projects::{
     Acceptance, NewProject, ProjectFilter, ProjectView, StatusChange as ProjectStatusChange,
@@ -433,6 +434,23 @@ pub async fn payments_csv(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) 
         .collect();
     let csv = reports::payments_csv(&rows).map_err(|e| ApiError(Error::Internal(e.to_string())))?;
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8")], csv))
+}
+
+#[utoipa::path(post, path = "/api/v1/distributions/{id}/payment-results", tag = "distributions", params(("id" = i32, Path)),
+    request_body = PaymentReturn, responses((status = 200, body = PaymentSummary), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn record_payment_results(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Id(id): Id,
+    Body(b): Body<PaymentReturn>,
+) -> ApiResult<Json<PaymentSummary>> {
+    Ok(Json(service::payments::record(&s.store, &a, id, b).await?))
+}
+
+#[utoipa::path(get, path = "/api/v1/distributions/{id}/payment-results", tag = "distributions", params(("id" = i32, Path)),
+    responses((status = 200, body = PaymentSummary), (status = 404, body = Problem)))]
+pub async fn payment_status(State(s): State<AppState>, Auth(a): Auth, Id(id): Id) -> ApiResult<Json<PaymentSummary>> {
+    Ok(Json(service::payments::status(&s.store, &a, id).await?))
 }
 
 /// A PDF response, rendered off the async threads (rendering is CPU-bound).

@@ -114,6 +114,54 @@ async fn a_paid_plan_prints_statements_a_notice_and_verifiable_codes() {
         .await;
     assert!(notice.starts_with(b"%PDF"));
 
+    // The bank's return: a row for a household not on the roll refuses the whole file.
+    let dir = std::env::temp_dir().join(format!("rl-return-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let numbers: Vec<String> = paid["allocations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["number"].as_str().unwrap().to_string())
+        .collect();
+    let run = |body: String| {
+        let file = dir.join("return.csv");
+        std::fs::write(&file, body).unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_relief-ledger"))
+            .args([
+                "--db",
+                &app.url,
+                "import",
+                "payments",
+                "--distribution",
+                &id.to_string(),
+                "--date",
+                "2025-07-22",
+            ])
+            .arg(&file)
+            .output()
+            .unwrap()
+    };
+    let bad = run(format!("户编号,结果,失败原因\n{},成功,\nNOPE,成功,\n", numbers[0]));
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stdout).contains("第3行 户编号 该户不在本方案的发放花名册中"),
+        "{}",
+        String::from_utf8_lossy(&bad.stdout)
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/distributions/{id}/payment-results")).await["pending"],
+        numbers.len()
+    );
+    let good = run(format!(
+        "户编号,结果,失败原因\n{},成功,\n{},失败,账户已销户\n",
+        numbers[0], numbers[1]
+    ));
+    assert!(good.status.success(), "{}", String::from_utf8_lossy(&good.stderr));
+    let status = app.get(&format!("/api/v1/distributions/{id}/payment-results")).await;
+    assert_eq!((status["paid"].as_u64(), status["failed"].as_u64()), (Some(1), Some(1)));
+    assert_eq!(status["failures"][0]["reason"], "账户已销户");
+    let _ = std::fs::remove_dir_all(&dir);
+
     if let Some(text) = pdftotext(&one) {
         assert!(text.contains("户主1"), "{text}");
         let total = m(&line["total"]);

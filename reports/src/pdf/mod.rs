@@ -6,16 +6,20 @@
 //! points from the bottom-left.
 
 mod notice;
+mod performance;
 mod statement;
 
+use std::ops::Range;
 use std::sync::OnceLock;
 
 use printpdf::{
     Color, FontId, Greyscale, Line, LinePoint, Mm, Op, PaintMode, ParsedFont, PdfDocument, PdfFontHandle, PdfPage,
-    PdfSaveOptions, Point, Pt, Rect, TextItem, TextMatrix,
+    PdfSaveOptions, Point, Pt, Rect, Rgb, TextItem, TextMatrix,
 };
 
+pub use crate::performance::{Performance, PerformanceItem, TownshipRate};
 pub use notice::{Notice, NoticeLine, notice_pdf};
+pub use performance::performance_pdf;
 pub use statement::{Statement, StatementAsset, statement_pdf, statements_pdf};
 
 /// Noto Sans SC Regular 2.004 (SIL OFL 1.1, see `fonts/OFL.txt`).
@@ -50,6 +54,93 @@ fn text_width(text: &str, size: f32) -> f32 {
         })
         .sum();
     units as f32 * size / f32::from(font.font_metrics.units_per_em) / PT_PER_MM
+}
+
+/// `text` broken into lines no wider than `max_width` millimetres at `size` points. Lines break
+/// between any two CJK characters and at spaces, but not inside a run of Latin letters or digits
+/// (unless the run alone is too wide), and never before closing punctuation. Explicit newlines
+/// are kept; a line's leading spaces are dropped.
+fn wrap(text: &str, size: f32, max_width: f32) -> Vec<String> {
+    let mut lines = Vec::new();
+    for paragraph in text.split('\n') {
+        let mut line = String::new();
+        for token in wrap_tokens(paragraph) {
+            let candidate = format!("{line}{token}");
+            if line.is_empty() || text_width(&candidate, size) <= max_width {
+                line = candidate;
+                continue;
+            }
+            lines.push(line.trim_end().to_owned());
+            line = token.trim_start().to_owned();
+            // A single run wider than the line is cut where it must be.
+            while text_width(&line, size) > max_width && line.chars().count() > 1 {
+                let mut head = String::new();
+                let mut rest = line.chars();
+                for c in rest.by_ref() {
+                    if !head.is_empty() && text_width(&format!("{head}{c}"), size) > max_width {
+                        lines.push(std::mem::take(&mut head));
+                        head.push(c);
+                        break;
+                    }
+                    head.push(c);
+                }
+                line = head + rest.as_str();
+            }
+        }
+        lines.push(line.trim_end().to_owned());
+    }
+    lines
+}
+
+/// The unbreakable pieces of a line: a CJK character, a run of other non-space characters, or
+/// spaces; closing punctuation sticks to what is before it.
+fn wrap_tokens(text: &str) -> Vec<String> {
+    const CLOSING: &str = "，。、；：？！）》」』】,.;:?!)%‰";
+    let mut tokens: Vec<String> = Vec::new();
+    let mut previous: Option<char> = None;
+    for c in text.chars() {
+        let joins = match (tokens.last(), previous) {
+            (Some(_), Some(p)) => {
+                CLOSING.contains(c)
+                    || (c.is_whitespace() && p.is_whitespace())
+                    || (!c.is_whitespace() && !p.is_whitespace() && c.is_ascii() && p.is_ascii())
+            }
+            _ => false,
+        };
+        match tokens.last_mut() {
+            Some(last) if joins => last.push(c),
+            _ => tokens.push(c.to_string()),
+        }
+        previous = Some(c);
+    }
+    tokens
+}
+
+/// Splits `rows` table rows into pages, in order. `capacity(page, last)` is how many rows fit on
+/// the table's `page`-th page (from 0), `last` telling whether that page must also keep room for
+/// what closes the table; it may be negative when not even that fits. A page that is not the
+/// last leaves at least one row for the last, so what closes the table never stands alone.
+/// Always at least one page.
+fn paginate(rows: usize, capacity: impl Fn(usize, bool) -> isize) -> Vec<Range<usize>> {
+    let mut pages = Vec::new();
+    let mut start = 0;
+    loop {
+        let remaining = rows - start;
+        let fits = |n: usize, cap: isize| isize::try_from(n).is_ok_and(|n| n <= cap);
+        if fits(remaining, capacity(pages.len(), true)) {
+            pages.push(start..rows);
+            return pages;
+        }
+        let full = usize::try_from(capacity(pages.len(), false)).unwrap_or(0);
+        let mut take = full.min(remaining.saturating_sub(1));
+        if take == 0 && !pages.is_empty() && remaining > 0 {
+            // A page with room for nothing after the first: go on rather than loop for ever.
+            take = full.clamp(1, remaining);
+        }
+        pages.push(start..start + take);
+        start += take;
+        assert!(pages.len() <= rows + 2, "a page has no room for a table row");
+    }
 }
 
 /// Serialises `pages` into one document with the font subset to the glyphs used.
@@ -180,8 +271,23 @@ impl Canvas {
 
     /// A light grey band behind a table header.
     fn shade(&mut self, x: f32, band: Band, width: f32) {
-        self.graphics.push(Op::SetFillColor { col: grey(0.9) });
+        self.fill(x, band, width, grey(0.9));
+    }
+
+    /// A rectangle filled with `colour`.
+    fn fill(&mut self, x: f32, band: Band, width: f32, colour: Color) {
+        self.graphics.push(Op::SetFillColor { col: colour });
         self.rect(x, band, width, PaintMode::Fill);
+    }
+
+    /// Draws the rules of `draw` in `colour` and `thickness` points, then goes back to the
+    /// page's black 0.6 pt rules.
+    fn with_rules(&mut self, colour: Color, thickness: f32, draw: impl FnOnce(&mut Self)) {
+        self.graphics.push(Op::SaveGraphicsState);
+        self.graphics.push(Op::SetOutlineColor { col: colour });
+        self.graphics.push(Op::SetOutlineThickness { pt: Pt(thickness) });
+        draw(self);
+        self.graphics.push(Op::RestoreGraphicsState);
     }
 
     fn into_page(self) -> PdfPage {
@@ -195,6 +301,12 @@ impl Canvas {
 
 fn grey(level: f32) -> Color {
     Color::Greyscale(Greyscale::new(level, None))
+}
+
+/// A colour from its red, green and blue in 0..=255.
+fn rgb(r: u8, g: u8, b: u8) -> Color {
+    let unit = |v: u8| f32::from(v) / 255.0;
+    Color::Rgb(Rgb::new(unit(r), unit(g), unit(b), None))
 }
 
 /// A horizontal strip of the page: its top and height in millimetres.
@@ -270,6 +382,50 @@ mod tests {
             .filter(|&c| font().lookup_glyph_index(u32::from(c)).is_none_or(|gid| gid == 0))
             .collect();
         assert_eq!(missing, "", "glyphs missing from Noto Sans SC");
+    }
+
+    #[test]
+    fn wrapping_keeps_every_character_and_fits_the_width() {
+        let text = "年度项目收益 1,234,567.89 元，受益脱贫人口人均 356.20 元；光伏电站等效利用小时数 1180.5 小时，较上年提高。";
+        for width in [20.0, 45.0, 80.0, 400.0] {
+            let lines = wrap(text, 10.0, width);
+            assert!(lines.iter().all(|l| text_width(l, 10.0) <= width + 1e-3), "{width}: {lines:?}");
+            let joined: String = lines.concat();
+            assert_eq!(joined.replace(' ', ""), text.replace(' ', ""), "{width}");
+            assert!(lines.iter().all(|l| !l.starts_with('，') && !l.starts_with('。')), "{lines:?}");
+            // Numbers are never cut.
+            assert!(lines.iter().any(|l| l.contains("1,234,567.89")), "{width}: {lines:?}");
+        }
+        assert_eq!(wrap("", 10.0, 50.0), [""]);
+        assert_eq!(wrap("一\n二", 10.0, 50.0), ["一", "二"]);
+        // A run wider than the line is cut.
+        let long = "A".repeat(100);
+        let lines = wrap(&long, 10.0, 30.0);
+        assert!(lines.len() > 1 && lines.concat() == long, "{lines:?}");
+    }
+
+    #[test]
+    fn paginate_fills_pages_and_leaves_a_row_for_the_last() {
+        let sizes = |rows, capacity: &dyn Fn(usize, bool) -> isize| -> Vec<usize> {
+            paginate(rows, capacity).iter().map(ExactSizeIterator::len).collect()
+        };
+        // 10 rows a page, 7 on the last.
+        let even = |_: usize, last: bool| if last { 7 } else { 10 };
+        assert_eq!(sizes(0, &even), [0]);
+        assert_eq!(sizes(7, &even), [7]);
+        assert_eq!(sizes(8, &even), [7, 1]);
+        assert_eq!(sizes(11, &even), [10, 1]);
+        assert_eq!(sizes(25, &even), [10, 10, 5]);
+        // No room on the first page at all: the table starts on the second.
+        let late = |page: usize, last: bool| match (page, last) {
+            (0, true) => -1,
+            (0, false) => 0,
+            (_, true) => 7,
+            _ => 10,
+        };
+        assert_eq!(sizes(0, &late), [0, 0]);
+        assert_eq!(sizes(5, &late), [0, 5]);
+        assert_eq!(sizes(15, &late), [0, 10, 5]);
     }
 
     #[test]

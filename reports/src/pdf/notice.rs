@@ -268,23 +268,12 @@ fn closing_widths(steps: usize) -> Vec<f32> {
 /// Splits `lines` households into pages: full pages, then a last page that also has room for
 /// the totals row and the closing block. Always at least one page.
 fn paginate(lines: usize) -> Vec<Range<usize>> {
-    let mut pages = Vec::new();
-    let mut start = 0;
-    loop {
-        let top = if pages.is_empty() { FIRST_TABLE_TOP } else { TABLE_TOP };
+    super::paginate(lines, |page, last| {
+        let top = if page == 0 { FIRST_TABLE_TOP } else { TABLE_TOP };
         let room = TABLE_LIMIT - top - HEADER_ROW;
-        let full = (room / ROW) as usize;
-        let last = ((room - ROW - CLOSING_HEIGHT) / ROW) as usize;
-        let remaining = lines - start;
-        if remaining <= last {
-            pages.push(start..lines);
-            return pages;
-        }
-        // Leave at least one household for the last page, so the signatures sit under the table.
-        let take = full.min(remaining - 1);
-        pages.push(start..start + take);
-        start += take;
-    }
+        let closing = if last { ROW + CLOSING_HEIGHT } else { 0.0 };
+        ((room - closing) / ROW).floor() as isize
+    })
 }
 
 #[cfg(test)]
