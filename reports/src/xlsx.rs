@@ -5,12 +5,12 @@
 //! decimals (`#,##0.00`), counts as integers, dates as dates, rates as percentages.
 
 use rust_xlsxwriter::{
-    Chart, ChartDataLabel, ChartFormat, ChartSolidFill, ChartType, Color, ColNum, DocProperties, ExcelDateTime,
-    Format, FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
+    Chart, ChartDataLabel, ChartFormat, ChartSolidFill, ChartType, ColNum, Color, DocProperties, ExcelDateTime, Format,
+    FormatAlign, FormatBorder, RowNum, Workbook, Worksheet, XlsxError,
 };
 
-pub use crate::performance::{Performance, PerformanceItem, TownshipRate};
 use crate::performance::flags_joined;
+pub use crate::performance::{Performance, PerformanceItem, TownshipRate};
 use crate::yuan;
 
 /// One asset of the 资产台账.
@@ -63,7 +63,8 @@ pub fn ledger_csv(rows: &[LedgerRow]) -> Vec<u8> {
     let ok = "writing CSV to memory";
     w.write_record(ledger_header(&sources)).expect(ok);
     for row in rows {
-        w.write_record(ledger_cells(row, &sources).iter().map(Cell::plain)).expect(ok);
+        w.write_record(ledger_cells(row, &sources).iter().map(Cell::plain))
+            .expect(ok);
     }
     w.into_inner().expect(ok)
 }
@@ -131,7 +132,15 @@ impl Cell {
 /// Width of `text` in characters of the default font: a CJK or full-width character takes two.
 fn display_width(text: &str) -> f64 {
     text.chars()
-        .map(|c| if c.is_ascii() { 1.0 } else if wide(c) { 2.05 } else { 1.2 })
+        .map(|c| {
+            if c.is_ascii() {
+                1.0
+            } else if wide(c) {
+                2.05
+            } else {
+                1.2
+            }
+        })
         .sum()
 }
 
@@ -222,11 +231,18 @@ const INTEGER_FORMAT: &str = "#,##0";
 
 impl Styles {
     fn new() -> Self {
-        let cell = Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
+        let cell = Format::new()
+            .set_border(FormatBorder::Thin)
+            .set_align(FormatAlign::VerticalCenter);
         let total = cell.clone().set_bold().set_background_color(Color::RGB(TOTAL_FILL));
         Self {
-            title: Format::new().set_bold().set_font_size(14).set_align(FormatAlign::VerticalCenter),
-            unit: Format::new().set_align(FormatAlign::Right).set_align(FormatAlign::Bottom),
+            title: Format::new()
+                .set_bold()
+                .set_font_size(14)
+                .set_align(FormatAlign::VerticalCenter),
+            unit: Format::new()
+                .set_align(FormatAlign::Right)
+                .set_align(FormatAlign::Bottom),
             header: cell
                 .clone()
                 .set_bold()
@@ -280,9 +296,11 @@ impl<'a> Sheet<'a> {
         self.ws.set_row_height(TITLE_ROW, 24)?;
         let last = columns.saturating_sub(2);
         if last > 0 {
-            self.ws.merge_range(TITLE_ROW, 0, TITLE_ROW, last, cell_text(title), &self.styles.title)?;
+            self.ws
+                .merge_range(TITLE_ROW, 0, TITLE_ROW, last, cell_text(title), &self.styles.title)?;
         } else {
-            self.ws.write_string_with_format(TITLE_ROW, 0, cell_text(title), &self.styles.title)?;
+            self.ws
+                .write_string_with_format(TITLE_ROW, 0, cell_text(title), &self.styles.title)?;
         }
         self.ws
             .write_string_with_format(TITLE_ROW, last + 1, "单位：元", &self.styles.unit)?;
@@ -293,7 +311,8 @@ impl<'a> Sheet<'a> {
     /// a filter over the data below and repeated on every printed page.
     fn header(&mut self, row: RowNum, titles: &[String], frozen_columns: ColNum) -> Result<(), XlsxError> {
         for (col, title) in (0..).zip(titles) {
-            self.ws.write_string_with_format(row, col, cell_text(title), &self.styles.header)?;
+            self.ws
+                .write_string_with_format(row, col, cell_text(title), &self.styles.header)?;
             self.fit(col, display_width(title) * 1.1);
         }
         self.ws.set_row_height(row, 30)?;
@@ -391,7 +410,11 @@ fn parse_date(text: &str) -> Option<ExcelDateTime> {
     if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
         return None;
     }
-    let (year, month, day) = (text[..4].parse().ok()?, text[5..7].parse().ok()?, text[8..].parse().ok()?);
+    let (year, month, day) = (
+        text[..4].parse().ok()?,
+        text[5..7].parse().ok()?,
+        text[8..].parse().ok()?,
+    );
     ExcelDateTime::from_ymd(year, month, day).ok()
 }
 
@@ -568,7 +591,10 @@ fn item_cells(index: usize, i: &PerformanceItem) -> Vec<Cell> {
 
 /// 合计 of the 明细: the report's totals (households counted once across items).
 fn item_totals(p: &Performance) -> Vec<Cell> {
-    let mut cells = vec![Cell::Text("合计".into()), Cell::Text(format!("共 {} 项", p.items.len()))];
+    let mut cells = vec![
+        Cell::Text("合计".into()),
+        Cell::Text(format!("共 {} 项", p.items.len())),
+    ];
     cells.extend((2..7).map(|_| Cell::Blank));
     cells.extend([
         Cell::Money(p.investment_fen),
@@ -699,14 +725,34 @@ mod tests {
         assert_eq!(parse_decimal("5.23"), Some((523, 2)));
         assert_eq!(parse_decimal("-0.5"), Some((-5, 1)));
         assert_eq!(parse_decimal("1180"), Some((1180, 0)));
-        for bad in ["", "-", ".5", "5.", "1e3", "inf", "NaN", "5,23", "—", "12345678901234567"] {
+        for bad in [
+            "",
+            "-",
+            ".5",
+            "5.",
+            "1e3",
+            "inf",
+            "NaN",
+            "5,23",
+            "—",
+            "12345678901234567",
+        ] {
             assert_eq!(parse_decimal(bad), None, "{bad}");
         }
     }
 
     #[test]
     fn yuan_values_print_back_as_their_two_decimals() {
-        for fen in [0, 5, 10, 123_456, 1_234_567_891, -99, 99_999_999_999_999, -12_345_678_901_234] {
+        for fen in [
+            0,
+            5,
+            10,
+            123_456,
+            1_234_567_891,
+            -99,
+            99_999_999_999_999,
+            -12_345_678_901_234,
+        ] {
             let printed = yuan_value(fen).to_string();
             let expected = yuan(fen);
             let trimmed = expected.trim_end_matches('0').trim_end_matches('.');

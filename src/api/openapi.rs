@@ -33,7 +33,7 @@ impl Modify for BearerAuth {
         resolve_distribution, publicize_distribution, review_distribution, file_distribution,
         pay_distribution, results_distribution, cancel_distribution, payments_csv,
         statement_pdf, all_statements_pdf, notice_pdf, verify_code, record_payment_results, payment_status,
-        reconciliation, performance, expiring_contracts, arrears, idle_assets, audit_log,
+        reconciliation, performance, performance_pdf, performance_xlsx, ledger_xlsx, ledger_csv, expiring_contracts, arrears, idle_assets, audit_log,
     )
 )]
 struct ApiDoc;

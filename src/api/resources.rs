@@ -533,6 +533,88 @@ pub async fn performance(
     Ok(Json(service::performance::report(&s.store, &a, &q).await?))
 }
 
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// A file download, rendered off the async threads.
+async fn download(
+    render: impl FnOnce() -> Vec<u8> + Send + 'static,
+    content_type: &'static str,
+    filename: String,
+) -> ApiResult<impl IntoResponse> {
+    let bytes = tokio::task::spawn_blocking(render)
+        .await
+        .map_err(|e| ApiError(Error::Internal(e.to_string())))?;
+    let disposition = format!("attachment; filename=\"{filename}\"");
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    ))
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/performance.pdf", tag = "reports", params(PerformanceQuery),
+    responses((status = 200, description = "绩效报告 (PDF)", content_type = "application/pdf")))]
+pub async fn performance_pdf(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<PerformanceQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let report = service::performance::document(&service::performance::report(&s.store, &a, &q).await?);
+    let name = format!("performance-{}.pdf", report.year);
+    download(move || reports::pdf::performance_pdf(&report), "application/pdf", name).await
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/performance.xlsx", tag = "reports", params(PerformanceQuery),
+    responses((status = 200, description = "绩效报告 (XLSX)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn performance_xlsx(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<PerformanceQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let report = service::performance::document(&service::performance::report(&s.store, &a, &q).await?);
+    let name = format!("performance-{}.xlsx", report.year);
+    download(move || reports::xlsx::performance_xlsx(&report), XLSX, name).await
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct LedgerQuery {
+    pub region_code: Option<String>,
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/ledger.xlsx", tag = "reports", params(LedgerQuery),
+    responses((status = 200, description = "资产台账 (XLSX)", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")))]
+pub async fn ledger_xlsx(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<LedgerQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let rows = service::ledger::rows(&s.store, &a, q.region_code.as_deref()).await?;
+    download(
+        move || reports::xlsx::ledger_xlsx("扶贫项目资产台账", &rows),
+        XLSX,
+        "ledger.xlsx".into(),
+    )
+    .await
+}
+
+#[utoipa::path(get, path = "/api/v1/reports/ledger.csv", tag = "reports", params(LedgerQuery),
+    responses((status = 200, description = "资产台账 (CSV, UTF-8 with BOM)", content_type = "text/csv")))]
+pub async fn ledger_csv(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Q(q): Q<LedgerQuery>,
+) -> ApiResult<impl IntoResponse> {
+    let rows = service::ledger::rows(&s.store, &a, q.region_code.as_deref()).await?;
+    download(
+        move || reports::xlsx::ledger_csv(&rows),
+        "text/csv; charset=utf-8",
+        "ledger.csv".into(),
+    )
+    .await
+}
+
 #[utoipa::path(get, path = "/api/v1/reports/contracts", tag = "reports", params(ContractsQuery),
     responses((status = 200, body = Page<ExpiringContract>)))]
 pub async fn expiring_contracts(

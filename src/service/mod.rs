@@ -12,6 +12,7 @@ pub mod distributions;
 pub mod documents;
 pub mod households;
 pub mod import;
+pub mod ledger;
 pub mod payments;
 pub mod performance;
 pub mod projects;

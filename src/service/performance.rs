@@ -329,6 +329,67 @@ async fn reach_by_village(
     Ok(out)
 }
 
+/// The Chinese words for the flags.
+fn flag_label(flag: &str) -> &str {
+    match flag {
+        "idle" => "闲置",
+        "low_yield" => "低收益",
+        "loss_making" => "亏损",
+        "unconfirmed" => "未确权",
+        other => other,
+    }
+}
+
+/// The report as the document renderers take it (rates as percentages, flags in Chinese).
+pub fn document(p: &Performance) -> reports::Performance {
+    let pct = |r: &str| percent(Decimal::from_str(r).unwrap_or_default());
+    let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
+    reports::Performance {
+        region_name: p.region_name.clone(),
+        year: p.year,
+        investment_fen: p.investment.0,
+        net_income_fen: p.net_income.0,
+        yield_rate: pct(&p.yield_rate),
+        households: count(p.households),
+        people: count(p.people),
+        benefit_per_person_fen: p.benefit_per_person.0,
+        summary: p.summary.clone(),
+        items: p
+            .items
+            .iter()
+            .map(|i| reports::PerformanceItem {
+                project_code: i.project_code.clone(),
+                project_name: i.project_name.clone(),
+                asset_code: i.asset_code.clone(),
+                asset_name: i.asset_name.clone(),
+                township: i.township.clone(),
+                kind_label: crate::domain::vocab::ProjectKind::parse(&i.kind)
+                    .map_or(i.kind.as_str(), |k| k.label())
+                    .to_string(),
+                investment_fen: i.investment.0,
+                net_income_fen: i.net_income.0,
+                yield_rate: pct(&i.yield_rate),
+                households: count(i.households),
+                people: count(i.people),
+                benefit_per_person_fen: i.benefit_per_person.0,
+                pv_hours: i.pv_hours.clone(),
+                flags: i.flags.iter().map(|f| flag_label(f).to_string()).collect(),
+            })
+            .collect(),
+        townships: p
+            .townships
+            .iter()
+            .map(|t| {
+                let permille = Decimal::from_str(&t.yield_rate).unwrap_or_default() * Decimal::ONE_THOUSAND;
+                reports::TownshipRate {
+                    township: t.name.clone(),
+                    yield_rate_permille: permille.round().try_into().unwrap_or(0),
+                }
+            })
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

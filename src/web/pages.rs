@@ -101,7 +101,13 @@ pub async fn dashboard(
         .filter(|a| !a.confirmed || a.status == AssetStatus::Idle.as_str() || a.status == AssetStatus::Damaged.as_str())
         .collect();
     let body = html! {
-        form.filters method="get" { label { "年度" input name="year" type="number" value=(year); } button { "查看" } }
+        form.filters method="get" {
+            label { "年度" input name="year" type="number" value=(year); }
+            button { "查看" }
+            a.btn href=(format!("/api/v1/reports/performance.pdf?year={year}")) { "绩效报告 PDF" }
+            a.btn href=(format!("/api/v1/reports/performance.xlsx?year={year}")) { "绩效报告 XLSX" }
+            a.btn href="/api/v1/reports/ledger.xlsx" { "资产台账 XLSX" }
+        }
         div.cards {
             div.card { "本年收益 (净额)" div.v { (money(rec.posted_net_yields)) " 元" } }
             div.card { "分配到户" div.v { (money(rec.distributed)) " 元" } }

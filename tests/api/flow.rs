@@ -351,6 +351,34 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
     assert_eq!(perf["people"], 2 + 4 + 3 + 5 + 1 + 3 + 6);
     assert!(perf["items"][0]["pv_hours"].is_string());
 
+    // The same report and the asset ledger as files.
+    for (path, magic) in [
+        (
+            "/api/v1/reports/performance.pdf?region_code=371622000000&year=2025",
+            &b"%PDF"[..],
+        ),
+        (
+            "/api/v1/reports/performance.xlsx?region_code=371622000000&year=2025",
+            &b"PK"[..],
+        ),
+        ("/api/v1/reports/ledger.xlsx?region_code=371622000000", &b"PK"[..]),
+    ] {
+        let (st, _, bytes) = app.raw(Some(&app.token), "GET", path, None).await;
+        assert!(st.is_success() && bytes.starts_with(magic), "{path}: {st}");
+    }
+    let (_, _, csv) = app
+        .raw(
+            Some(&app.token),
+            "GET",
+            "/api/v1/reports/ledger.csv?region_code=371622000000",
+            None,
+        )
+        .await;
+    let csv = String::from_utf8(csv).unwrap();
+    assert!(csv.starts_with('\u{feff}'));
+    assert_eq!(csv.lines().count(), 3, "a header and two assets: {csv}");
+    assert!(csv.contains("800000.00") && csv.contains("200000.01"), "{csv}");
+
     // The audit chain is intact and records every write.
     let audit: Value = app.get("/api/v1/audit?limit=1000").await;
     assert!(audit["total"].as_u64().unwrap() > 30);

@@ -27,6 +27,8 @@ const FONT_BYTES: &[u8] = include_bytes!("../../fonts/NotoSansSC-Regular.otf");
 const PT_PER_MM: f32 = 72.0 / 25.4;
 /// Height of the glyphs' visual centre above the baseline, in ems (for centring text in a row).
 const MIDLINE_EM: f32 = 0.36;
+/// Text in a [`Canvas::text_wrapped`] cell shrinks to this share of its size at most, then wraps.
+const MIN_SCALE: f32 = 0.75;
 
 /// Shown for a date or reference that is not there (yet).
 const NONE: &str = "—";
@@ -68,21 +70,22 @@ fn wrap(text: &str, size: f32, max_width: f32) -> Vec<String> {
             let candidate = format!("{line}{token}");
             if line.is_empty() || text_width(&candidate, size) <= max_width {
                 line = candidate;
-                continue;
+            } else {
+                lines.push(line.trim_end().to_owned());
+                line = token.trim_start().to_owned();
             }
-            lines.push(line.trim_end().to_owned());
-            line = token.trim_start().to_owned();
             // A single run wider than the line is cut where it must be.
             while text_width(&line, size) > max_width && line.chars().count() > 1 {
                 let mut head = String::new();
                 let mut rest = line.chars();
                 for c in rest.by_ref() {
-                    if !head.is_empty() && text_width(&format!("{head}{c}"), size) > max_width {
+                    head.push(c);
+                    if head.chars().count() > 1 && text_width(&head, size) > max_width {
+                        head.pop();
                         lines.push(std::mem::take(&mut head));
                         head.push(c);
                         break;
                     }
-                    head.push(c);
                 }
                 line = head + rest.as_str();
             }
@@ -241,6 +244,37 @@ impl Canvas {
         self.text(x - align.offset(width), baseline, size, text);
     }
 
+    /// Like [`Canvas::text_fitted`], but text that would have to shrink below [`MIN_SCALE`] of
+    /// `size` goes on two lines of the band instead, both shrunk alike if they must.
+    fn text_wrapped(&mut self, align: Align, x: f32, band: Band, size: f32, max_width: f32, text: &str) {
+        if text_width(text, size) * MIN_SCALE <= max_width {
+            self.text_fitted(align, x, band, size, max_width, text);
+            return;
+        }
+        // Two lines that fit the band's height, broken where they are about even.
+        let text = text.replace('\n', " ");
+        let size = (size * 0.85).min(band.height * PT_PER_MM / 2.3);
+        let mut width = (text_width(&text, size) / 2.0).max(1.0);
+        let lines = loop {
+            let lines = wrap(&text, size, width);
+            if lines.len() <= 2 {
+                break lines;
+            }
+            width *= 1.05;
+        };
+        let widest = lines.iter().map(|l| text_width(l, size)).fold(0.0, f32::max);
+        let size = if widest > max_width {
+            size * max_width / widest
+        } else {
+            size
+        };
+        let half = band.height / 2.0;
+        for (i, line) in lines.iter().enumerate() {
+            let line_band = Band::new(band.top + i as f32 * half + if i == 0 { 0.3 } else { -0.3 }, half);
+            self.text_fitted(align, x, line_band, size, max_width, line);
+        }
+    }
+
     fn line(&mut self, (x1, y1): (f32, f32), (x2, y2): (f32, f32)) {
         let points = [self.point(x1, y1), self.point(x2, y2)]
             .into_iter()
@@ -343,16 +377,21 @@ impl Table<'_> {
 
     /// A ruled row; text too wide for its cell is shrunk to fit.
     fn row(&self, page: &mut Canvas, band: Band, size: f32, cells: &[impl AsRef<str>]) {
-        self.draw(page, band, size, cells, false);
+        self.draw(page, band, size, cells, false, false);
+    }
+
+    /// A ruled row; text much too wide for its cell goes on two lines (see [`Canvas::text_wrapped`]).
+    fn wrapping_row(&self, page: &mut Canvas, band: Band, size: f32, cells: &[impl AsRef<str>]) {
+        self.draw(page, band, size, cells, false, true);
     }
 
     /// A shaded row of centred column titles.
     fn header(&self, page: &mut Canvas, band: Band, size: f32, titles: &[&str]) {
         page.shade(self.left, band, self.width());
-        self.draw(page, band, size, titles, true);
+        self.draw(page, band, size, titles, true, false);
     }
 
-    fn draw(&self, page: &mut Canvas, band: Band, size: f32, cells: &[impl AsRef<str>], centred: bool) {
+    fn draw(&self, page: &mut Canvas, band: Band, size: f32, cells: &[impl AsRef<str>], centred: bool, wraps: bool) {
         page.rect(self.left, band, self.width(), PaintMode::Stroke);
         let mut x = self.left;
         for (i, (&width, text)) in self.widths.iter().zip(cells).enumerate() {
@@ -365,7 +404,11 @@ impl Table<'_> {
                 Align::Center => x + width / 2.0,
                 Align::Right => x + width - CELL_PAD,
             };
-            page.text_fitted(align, anchor, band, size, width - 2.0 * CELL_PAD, text.as_ref());
+            if wraps {
+                page.text_wrapped(align, anchor, band, size, width - 2.0 * CELL_PAD, text.as_ref());
+            } else {
+                page.text_fitted(align, anchor, band, size, width - 2.0 * CELL_PAD, text.as_ref());
+            }
             x += width;
         }
     }
@@ -389,12 +432,20 @@ mod tests {
         let text = "年度项目收益 1,234,567.89 元，受益脱贫人口人均 356.20 元；光伏电站等效利用小时数 1180.5 小时，较上年提高。";
         for width in [20.0, 45.0, 80.0, 400.0] {
             let lines = wrap(text, 10.0, width);
-            assert!(lines.iter().all(|l| text_width(l, 10.0) <= width + 1e-3), "{width}: {lines:?}");
+            assert!(
+                lines.iter().all(|l| text_width(l, 10.0) <= width + 1e-3),
+                "{width}: {lines:?}"
+            );
             let joined: String = lines.concat();
             assert_eq!(joined.replace(' ', ""), text.replace(' ', ""), "{width}");
-            assert!(lines.iter().all(|l| !l.starts_with('，') && !l.starts_with('。')), "{lines:?}");
-            // Numbers are never cut.
-            assert!(lines.iter().any(|l| l.contains("1,234,567.89")), "{width}: {lines:?}");
+            assert!(
+                lines.iter().all(|l| !l.starts_with('，') && !l.starts_with('。')),
+                "{lines:?}"
+            );
+            // Numbers are not cut where a line can hold them.
+            if width > text_width("1,234,567.89", 10.0) {
+                assert!(lines.iter().any(|l| l.contains("1,234,567.89")), "{width}: {lines:?}");
+            }
         }
         assert_eq!(wrap("", 10.0, 50.0), [""]);
         assert_eq!(wrap("一\n二", 10.0, 50.0), ["一", "二"]);

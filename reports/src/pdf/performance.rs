@@ -46,7 +46,7 @@ const COLUMNS: [&str; 14] = [
     "预警标记",
 ];
 const WIDTHS: [f32; 14] = [
-    9.0, 35.0, 22.0, 38.0, 15.0, 15.0, 25.0, 23.0, 14.0, 10.0, 10.0, 17.0, 15.0, 19.0,
+    9.0, 35.0, 22.0, 38.0, 15.0, 15.0, 23.0, 22.0, 14.0, 10.0, 10.0, 17.0, 15.0, 22.0,
 ];
 const ALIGNS: [Align; 14] = [
     Align::Center,
@@ -72,7 +72,7 @@ const TABLE: Table = Table {
 /// The totals row spans 序号..类型.
 const TOTALS: Table = Table {
     left: LEFT,
-    widths: &[134.0, 25.0, 23.0, 14.0, 10.0, 10.0, 17.0, 15.0, 19.0],
+    widths: &[134.0, 23.0, 22.0, 14.0, 10.0, 10.0, 17.0, 15.0, 22.0],
     aligns: &[
         Align::Center,
         Align::Right,
@@ -117,15 +117,6 @@ impl Layout {
         let mut page = 0;
         let mut y = CONTENT_TOP + 2.0 * SUMMARY_ROW + GAP;
         let mut lines = Vec::new();
-        let mut place = |height: f32, y: &mut f32, page: &mut usize| {
-            if *y + height > CONTENT_LIMIT {
-                *page += 1;
-                *y = CONTENT_TOP;
-            }
-            let at = *y;
-            *y += height;
-            (*page, at)
-        };
         for (i, sentence) in p.summary.iter().enumerate() {
             let number = format!("{}. ", i + 1);
             let indent = text_width(&number, SENTENCE_SIZE);
@@ -141,7 +132,13 @@ impl Layout {
             place(CHART_HEIGHT, &mut y, &mut page)
         });
         y += GAP;
-        if y + HEADER_ROW + MIN_FIRST_ROWS.min(p.items.len()).max(1) as f32 * ROW > CONTENT_LIMIT {
+        // Room for the header and a few rows, or for all rows and the closing when they are few.
+        let needed = if p.items.len() <= MIN_FIRST_ROWS {
+            p.items.len() as f32 * ROW + CLOSING_HEIGHT
+        } else {
+            MIN_FIRST_ROWS as f32 * ROW
+        };
+        if y + HEADER_ROW + needed > CONTENT_LIMIT {
             page += 1;
             y = CONTENT_TOP;
         }
@@ -198,6 +195,18 @@ fn page(font: &FontId, p: &Performance, title: &str, layout: &Layout, index: usi
     let footer = format!("第 {} 页 共 {count} 页", index + 1);
     page.text_aligned(Align::Center, LEFT + WIDTH / 2.0, FOOTER_BASELINE, 9.0, &footer);
     page.into_page()
+}
+
+/// Places a block of `height` at `y` on `page`, or at the top of the next page when it does not
+/// fit; returns the (page, top) and moves `y` below the block.
+fn place(height: f32, y: &mut f32, page: &mut usize) -> (usize, f32) {
+    if *y + height > CONTENT_LIMIT {
+        *page += 1;
+        *y = CONTENT_TOP;
+    }
+    let at = *y;
+    *y += height;
+    (*page, at)
 }
 
 /// Title, region and year, and the unit of the amounts.
@@ -257,7 +266,7 @@ fn item_row(page: &mut Canvas, top: f32, index: usize, i: &PerformanceItem) {
         i.pv_hours.clone().unwrap_or_default(),
         flags_joined(&i.flags),
     ];
-    TABLE.row(page, band, SIZE, &cells);
+    TABLE.wrapping_row(page, band, SIZE, &cells);
 }
 
 /// 合计: the report's totals (households counted once across items).
@@ -279,19 +288,33 @@ fn totals_row(page: &mut Canvas, top: f32, p: &Performance) {
 }
 
 /// Height of the chart block: its title, the plot and the townships' names.
-const CHART_HEIGHT: f32 = 72.0;
+const CHART_HEIGHT: f32 = 66.0;
 /// Inside the block: the plot's top and bottom, and the left margin for the axis labels.
-const PLOT_TOP: f32 = 13.0;
-const PLOT_BOTTOM: f32 = 62.0;
+const PLOT_TOP: f32 = 11.0;
+const PLOT_BOTTOM: f32 = 57.0;
 const AXIS_MARGIN: f32 = 16.0;
+/// Height of a bar's value label.
+const VALUE_LABEL: f32 = 4.5;
 
 /// A vertical bar chart of the townships' yield rates with the rate over (or under) each bar.
 fn chart(page: &mut Canvas, top: f32, townships: &[TownshipRate]) {
-    page.text_aligned(Align::Center, LEFT + WIDTH / 2.0, top + 5.0, 10.0, "各乡镇项目资产收益率");
-    let (low, high, step) = axis(townships.iter().map(|t| t.yield_rate_permille));
+    page.text_aligned(
+        Align::Center,
+        LEFT + WIDTH / 2.0,
+        top + 5.0,
+        10.0,
+        "各乡镇项目资产收益率",
+    );
+    let rates = townships.iter().map(|t| t.yield_rate_permille);
+    let (mut low, high, step) = axis(rates.clone());
     let plot_left = LEFT + AXIS_MARGIN;
     let plot_width = WIDTH - AXIS_MARGIN;
     let (plot_top, plot_bottom) = (top + PLOT_TOP, top + PLOT_BOTTOM);
+    // Room under the lowest bar for its label, or one more step.
+    let lowest = rates.min().unwrap_or(0);
+    if lowest < 0 && (lowest - low) as f32 / (high - low) as f32 * (plot_bottom - plot_top) < VALUE_LABEL {
+        low -= step;
+    }
     let y_of = |permille: i64| plot_bottom - (permille - low) as f32 / (high - low) as f32 * (plot_bottom - plot_top);
     // Gridlines and their labels.
     page.with_rules(grey(0.8), 0.3, |page| {
@@ -321,13 +344,13 @@ fn chart(page: &mut Canvas, top: f32, townships: &[TownshipRate]) {
         }
         let label = permille_percent(t.yield_rate_permille);
         let label_band = if negative {
-            Band::new(y + 0.5, 4.0)
+            Band::new(y + 0.5, VALUE_LABEL - 0.5)
         } else {
-            Band::new(y - 4.5, 4.0)
+            Band::new(y - VALUE_LABEL, VALUE_LABEL - 0.5)
         };
         page.text_fitted(Align::Center, centre, label_band, 7.5, slot - 1.0, &label);
-        let name_band = Band::new(plot_bottom + 1.5, 5.0);
-        page.text_fitted(Align::Center, centre, name_band, 8.0, slot - 1.0, &t.township);
+        let name_band = Band::new(plot_bottom + 1.0, 7.0);
+        page.text_wrapped(Align::Center, centre, name_band, 8.0, slot - 1.0, &t.township);
     }
     // The axes.
     page.line((plot_left, plot_top), (plot_left, plot_bottom));
@@ -366,11 +389,13 @@ mod tests {
 
     #[test]
     fn the_axis_holds_zero_and_every_value_in_round_steps() {
-        assert_eq!(axis([52, 31, 80].into_iter()), (0, 100, 20));
+        assert_eq!(axis([52, 31, 80].into_iter()), (0, 80, 20));
         assert_eq!(axis([0, 0].into_iter()), (0, 1, 1));
         assert_eq!(axis([-12, 40].into_iter()), (-20, 40, 10));
         assert_eq!(axis([3].into_iter()), (0, 3, 1));
-        assert_eq!(axis([-7].into_iter()), (-7, 0, 1));
+        assert_eq!(axis([-7].into_iter()), (-8, 0, 2));
+        assert_eq!(axis([-5].into_iter()), (-5, 0, 1));
+        assert_eq!(axis([-20, 40].into_iter()), (-20, 40, 10));
         assert_eq!(axis([1234].into_iter()), (0, 1500, 500));
         assert_eq!(tick_label(20, 10), "2%");
         assert_eq!(tick_label(5, 5), "0.5%");

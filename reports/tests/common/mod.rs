@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use reports::pdf::{Notice, NoticeLine, Statement, StatementAsset};
+use reports::{Performance, PerformanceItem, TownshipRate};
 
 /// Names with characters outside the common set (堃 赟 喆 昇 䶮 㛃), used for heads of household.
 pub const NAMES: [&str; 10] = [
@@ -140,5 +141,90 @@ pub fn pdftotext(name: &str, pdf: &[u8]) -> Option<String> {
             None
         }
         Err(e) => panic!("pdftotext: {e}"),
+    }
+}
+
+pub const TOWNSHIPS: [&str; 10] = [
+    "金山镇",
+    "勤丰镇",
+    "一平浪镇",
+    "妥安乡",
+    "中村乡",
+    "黑井镇",
+    "广通镇",
+    "恐龙山镇",
+    "仁兴镇",
+    "碧城镇",
+];
+const KINDS: [&str; 4] = ["光伏电站", "扶贫车间", "冷链仓储", "农贸市场"];
+
+/// A performance item with a unique asset name; every 7th is idle, every 11th loses money.
+pub fn performance_item(i: usize) -> PerformanceItem {
+    let kind = KINDS[i % KINDS.len()];
+    let investment = 50_000_000 + i as i64 * 1_234_567;
+    let mut flags = Vec::new();
+    if i.is_multiple_of(7) {
+        flags.push("闲置".to_string());
+    }
+    if i.is_multiple_of(11) {
+        flags.extend(["低收益".to_string(), "亏损".to_string()]);
+    }
+    let net = if i.is_multiple_of(11) {
+        -(i as i64) * 1_001
+    } else {
+        investment / 19 + i as i64
+    };
+    // The rate as the caller would format it: ‱ with two decimals.
+    let basis = net * 10_000 / investment;
+    PerformanceItem {
+        project_code: format!("XM-2021-{i:03}"),
+        project_name: format!("{}{kind}建设项目", TOWNSHIPS[i % TOWNSHIPS.len()]),
+        asset_code: format!("ZC-2022-{i:03}"),
+        asset_name: format!("{kind}第{i}号"),
+        township: TOWNSHIPS[i % TOWNSHIPS.len()].into(),
+        kind_label: kind.into(),
+        investment_fen: investment,
+        net_income_fen: net,
+        yield_rate: format!(
+            "{}{}.{:02}%",
+            if basis < 0 { "-" } else { "" },
+            basis.abs() / 100,
+            basis.abs() % 100
+        ),
+        households: 20 + (i as i64 % 30),
+        people: 70 + (i as i64 % 90),
+        benefit_per_person_fen: 35_620 + i as i64,
+        pv_hours: (kind == "光伏电站").then(|| format!("{}.{}", 1100 + i, i % 10)),
+        flags,
+    }
+}
+
+pub fn performance(items: usize) -> Performance {
+    let items: Vec<_> = (1..=items).map(performance_item).collect();
+    let investment = items.iter().map(|i| i.investment_fen).sum();
+    let net = items.iter().map(|i| i.net_income_fen).sum();
+    Performance {
+        region_name: "禄丰市".into(),
+        year: 2025,
+        investment_fen: investment,
+        net_income_fen: net,
+        yield_rate: "5.07%".into(),
+        households: 1_234,
+        people: 4_321,
+        benefit_per_person_fen: 35_620,
+        summary: vec![
+            "全市扶贫项目资产年度收益 2,345,678.90 元，较上年增长 8.3%，受益脱贫人口人均 356.20 元。".into(),
+            "村级光伏电站平均等效利用小时数 1,180.5 小时，发电收益按村集体经济组织产权份额分配；闲置资产 3 项已制定盘活方案，低收益和亏损资产纳入下一年度重点监管清单。".into(),
+            "未确权资产 2 项，须在年底前完成确权登记。".into(),
+        ],
+        items,
+        townships: TOWNSHIPS
+            .iter()
+            .enumerate()
+            .map(|(i, t)| TownshipRate {
+                township: (*t).into(),
+                yield_rate_permille: [52, 31, 80, -12, 45, 0, 67, 23, 38, 59][i],
+            })
+            .collect(),
     }
 }
