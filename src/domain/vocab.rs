@@ -24,6 +24,11 @@ macro_rules! vocabulary {
                 match self { $($name::$variant => $label),+ }
             }
 
+            /// The Chinese term of a stored identifier, or the text itself when it is not one.
+            pub fn label_of(text: &str) -> String {
+                $name::parse(text).map_or_else(|| text.to_string(), |v| v.label().to_string())
+            }
+
             /// Reads a stored identifier.
             pub fn parse(text: &str) -> Option<$name> {
                 match text { $($id => Some($name::$variant),)+ _ => None }

@@ -187,6 +187,28 @@ pub async fn asset_views<C: ConnectionTrait>(db: &C, rows: Vec<assets::Model>) -
         .collect())
 }
 
+/// The assets of a region subtree (see `regions::subtree_codes`): of a county in it, or owned now
+/// by a region in it; by asset code.
+///
+/// # Errors
+/// A database error.
+pub async fn views_in(store: &Store, scope: &std::collections::HashSet<String>) -> Result<Vec<AssetView>> {
+    let all = assets::Entity::find()
+        .order_by_asc(assets::Column::Code)
+        .all(&store.db)
+        .await?;
+    Ok(asset_views(&store.db, all)
+        .await?
+        .into_iter()
+        .filter(|a| {
+            scope.contains(&a.county_code)
+                || a.owners
+                    .iter()
+                    .any(|o| o.region_code.as_ref().is_some_and(|r| scope.contains(r)))
+        })
+        .collect())
+}
+
 /// Loads an asset the actor may read: county staff and auditors of its county, or anyone whose
 /// region owns (or owned) a share of it.
 ///

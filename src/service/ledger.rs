@@ -2,7 +2,6 @@
 //! project's lines split over its assets by value, largest remainder), owners and shares,
 //! operation, status and cumulative income.
 
-use super::assets::asset_views;
 use super::{Actor, Store, regions};
 use crate::domain::allocation::allocate;
 use crate::domain::vocab::{AssetClass, AssetForm, AssetStatus, FundingSource, OperationMode};
@@ -11,10 +10,6 @@ use entity::{funding_lines, income_entries, projects};
 use reports::xlsx::LedgerRow;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use std::collections::HashMap;
-
-fn label<T: Copy>(text: &str, parse: fn(&str) -> Option<T>, name: fn(T) -> &'static str) -> String {
-    parse(text).map_or(text, name).to_string()
-}
 
 /// The ledger rows of the assets in the region (or the actor's scope), by asset code.
 ///
@@ -28,20 +23,7 @@ pub async fn rows(store: &Store, actor: &Actor, region_code: Option<&str>) -> Re
         .into_iter()
         .map(|r| (r.code.clone(), r))
         .collect();
-    let all = entity::assets::Entity::find()
-        .order_by_asc(entity::assets::Column::Code)
-        .all(&store.db)
-        .await?;
-    let views: Vec<_> = asset_views(&store.db, all)
-        .await?
-        .into_iter()
-        .filter(|a| {
-            scope.contains(&a.county_code)
-                || a.owners
-                    .iter()
-                    .any(|o| o.region_code.as_ref().is_some_and(|r| scope.contains(r)))
-        })
-        .collect();
+    let views = super::assets::views_in(store, &scope).await?;
     let projects: HashMap<i32, projects::Model> = projects::Entity::find()
         .all(&store.db)
         .await?
@@ -77,7 +59,7 @@ pub async fn rows(store: &Store, actor: &Actor, region_code: Option<&str>) -> Re
         let funding = funding_of_project
             .iter()
             .zip(parts)
-            .map(|(f, part)| (label(&f.source, FundingSource::parse, FundingSource::label), part.0))
+            .map(|(f, part)| (FundingSource::label_of(&f.source), part.0))
             .collect();
         let place = a
             .owners
@@ -109,18 +91,18 @@ pub async fn rows(store: &Store, actor: &Actor, region_code: Option<&str>) -> Re
             project_name: project.map(|p| p.name.clone()).unwrap_or_default(),
             township,
             village: place.map(|p| p.name.clone()).unwrap_or_default(),
-            class_label: label(&a.class, AssetClass::parse, AssetClass::label),
-            form_label: label(&a.form, AssetForm::parse, AssetForm::label),
+            class_label: AssetClass::label_of(&a.class),
+            form_label: AssetForm::label_of(&a.form),
             value_fen: a.value.0,
             funding,
             owners,
             operation_label: a
                 .operation_mode
                 .as_deref()
-                .map(|m| label(m, OperationMode::parse, OperationMode::label))
+                .map(OperationMode::label_of)
                 .unwrap_or_default(),
             operator: a.operator.clone().unwrap_or_default(),
-            status_label: label(&a.status, AssetStatus::parse, AssetStatus::label),
+            status_label: AssetStatus::label_of(&a.status),
             formed_on: a.formed_on.to_string(),
             cumulative_income_fen: income.get(&a.id).copied().unwrap_or(0),
         });

@@ -3,7 +3,7 @@
 //! person, PV equivalent utilisation hours, and flags for idle, low-yield, loss-making and
 //! unconfirmed assets. Rates are fractions (`"0.0523"` is 5.23 %), exact to four decimals.
 
-use super::assets::{AssetView, asset_views};
+use super::assets::AssetView;
 use super::{Actor, Store, regions};
 use crate::domain::money::round_to_fen;
 use crate::domain::vocab::{AssetStatus, PlanState, YieldKind};
@@ -11,7 +11,7 @@ use crate::domain::{Error, Fen, OnField, Result};
 use chrono::NaiveDate;
 use entity::{allocations, distributions, projects, yields};
 use rust_decimal::{Decimal, RoundingStrategy};
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde::{Deserialize, Serialize};
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::str::FromStr;
@@ -130,19 +130,9 @@ pub async fn report(store: &Store, actor: &Actor, q: &PerformanceQuery) -> Resul
         .into_iter()
         .map(|r| (r.code.clone(), r))
         .collect();
-    let rows = entity::assets::Entity::find()
-        .order_by_asc(entity::assets::Column::Code)
-        .all(&store.db)
-        .await?;
-    let views: Vec<AssetView> = asset_views(&store.db, rows)
+    let views: Vec<AssetView> = super::assets::views_in(store, &scope)
         .await?
         .into_iter()
-        .filter(|a| {
-            scope.contains(&a.county_code)
-                || a.owners
-                    .iter()
-                    .any(|o| o.region_code.as_ref().is_some_and(|r| scope.contains(r)))
-        })
         .filter(|a| a.status != AssetStatus::Disposed.as_str() && a.formed_on <= last)
         .collect();
     let ids: Vec<i32> = views.iter().map(|a| a.id).collect();

@@ -6,7 +6,9 @@ use super::session::WebUser;
 use crate::api::AppState;
 use crate::api::extract::Id;
 use crate::domain::Error;
-use crate::domain::vocab::{AssetClass, AssetStatus, HouseholdStatus, Labour, PlanState, ProjectStatus};
+use crate::domain::vocab::{
+    AssetClass, AssetStatus, HouseholdStatus, Labour, OperationMode, PlanState, ProjectStatus, YieldKind,
+};
 use crate::service::{self, Paging, accounts, asset_life, assets, distributions, households, projects, reconciliation};
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -37,10 +39,6 @@ fn error_page(u: &WebUser, e: Error) -> Response {
     resp
 }
 
-fn label<T: Copy>(text: &str, parse: fn(&str) -> Option<T>, name: fn(T) -> &'static str) -> String {
-    parse(text).map_or(text, name).to_string()
-}
-
 /// The Chinese name of a recorded plan step.
 fn step_label(step: &str) -> String {
     let fixed = match step {
@@ -50,19 +48,9 @@ fn step_label(step: &str) -> String {
         "pay" => "发放",
         "results" => "结果公开",
         "cancel" => "取消",
-        other => {
-            return label(
-                other,
-                crate::domain::vocab::DeliberationStep::parse,
-                crate::domain::vocab::DeliberationStep::label,
-            );
-        }
+        other => return crate::domain::vocab::DeliberationStep::label_of(other),
     };
     fixed.to_string()
-}
-
-fn status_label(s: &str) -> String {
-    label(s, HouseholdStatus::parse, HouseholdStatus::label)
 }
 
 #[derive(Debug, Deserialize)]
@@ -130,7 +118,7 @@ pub async fn dashboard(
                 tr {
                     td { a href=(format!("/assets/{}", a.id)) { (a.code) } }
                     td { (a.name) }
-                    td { (label(&a.status, AssetStatus::parse, AssetStatus::label)) }
+                    td { (AssetStatus::label_of(&a.status)) }
                     td { @if a.confirmed { "已确权" } @else { span.flag { "未确权" } } }
                 }
             }
@@ -175,7 +163,7 @@ pub async fn projects(State(s): State<AppState>, u: WebUser, Query(q): Query<Pro
                 tr {
                     td { a href=(format!("/projects/{}", p.id)) { (p.code) } }
                     td { (p.name) } td { (p.year) } td { (p.kind) }
-                    td { (label(&p.status, ProjectStatus::parse, ProjectStatus::label)) }
+                    td { (ProjectStatus::label_of(&p.status)) }
                     (money_cell(p.investment))
                     td { (p.assets.len()) }
                 }
@@ -195,7 +183,7 @@ pub async fn project(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Respo
     let body = html! {
         table {
             tr { th { "项目编号" } td { (p.code) } th { "年度" } td { (p.year) } }
-            tr { th { "实施单位" } td { (p.implementing_unit) } th { "状态" } td { (label(&p.status, ProjectStatus::parse, ProjectStatus::label)) } }
+            tr { th { "实施单位" } td { (p.implementing_unit) } th { "状态" } td { (ProjectStatus::label_of(&p.status)) } }
             tr { th { "总投资 (元)" } td.num { (money(p.investment)) } th { "验收日期" } td { (p.accepted_on.map(|d| d.to_string()).unwrap_or_default()) } }
             tr { th { "受益村" } td colspan="3" { (p.village_codes.join("、")) } }
         }
@@ -218,11 +206,11 @@ fn asset_table(list: &[assets::AssetView]) -> Markup {
                 tr {
                     td { a href=(format!("/assets/{}", a.id)) { (a.code) } }
                     td { (a.name) }
-                    td { (label(&a.class, AssetClass::parse, AssetClass::label)) }
+                    td { (AssetClass::label_of(&a.class)) }
                     (money_cell(a.value))
-                    td { (a.operation_mode.as_deref().map(|m| label(m, crate::domain::vocab::OperationMode::parse, crate::domain::vocab::OperationMode::label)).unwrap_or_default()) }
+                    td { (a.operation_mode.as_deref().map(OperationMode::label_of).unwrap_or_default()) }
                     td { (a.operator.clone().unwrap_or_default()) }
-                    td { (label(&a.status, AssetStatus::parse, AssetStatus::label)) }
+                    td { (AssetStatus::label_of(&a.status)) }
                     td { @if a.owners.is_empty() { span.flag { "未确权" } } @else { (a.owners.iter().map(|o| o.key.clone()).collect::<Vec<_>>().join("、")) } }
                 }
             }
@@ -292,8 +280,8 @@ pub async fn asset(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Respons
     let a = &d.asset;
     let body = html! {
         table {
-            tr { th { "资产编号" } td { (a.code) } th { "类别" } td { (label(&a.class, AssetClass::parse, AssetClass::label)) } }
-            tr { th { "原值 (元)" } td.num { (money(a.value)) } th { "状态" } td { (label(&a.status, AssetStatus::parse, AssetStatus::label)) } }
+            tr { th { "资产编号" } td { (a.code) } th { "类别" } td { (AssetClass::label_of(&a.class)) } }
+            tr { th { "原值 (元)" } td.num { (money(a.value)) } th { "状态" } td { (AssetStatus::label_of(&a.status)) } }
             tr { th { "经营主体" } td { (a.operator.clone().unwrap_or_default()) } th { "装机容量 (kW)" } td { (a.pv_capacity_kw.clone().unwrap_or_default()) } }
             tr { th { "所属项目" } td { a href=(format!("/projects/{}", a.project_id)) { "查看项目" } } th { "形成日期" } td { (a.formed_on) } }
         }
@@ -307,7 +295,7 @@ pub async fn asset(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Respons
             tr { th { "类型" } th { "期间" } th { "到账日期" } th.num { "收入" } th.num { "净收益" } th { "备注" } }
             @for y in &ys {
                 tr {
-                    td { (label(&y.kind, crate::domain::vocab::YieldKind::parse, crate::domain::vocab::YieldKind::label)) }
+                    td { (YieldKind::label_of(&y.kind)) }
                     td { (y.period_start) " 至 " (y.period_end) }
                     td { (y.received_on.map(|d| d.to_string()).unwrap_or_else(|| "应收未到账".into())) }
                     (money_cell(y.revenue)) (money_cell(y.net))
@@ -322,7 +310,7 @@ pub async fn asset(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Respons
         }
         h3 { "状态变更与管护" }
         ul {
-            @for st in &d.status_history { li { (st.effective_date) " " (label(&st.status, AssetStatus::parse, AssetStatus::label)) " " (st.reason) } }
+            @for st in &d.status_history { li { (st.effective_date) " " (AssetStatus::label_of(&st.status)) " " (st.reason) } }
             @for c in &d.caretakers { li { "管护责任人: " (c.name) " " (c.phone) " (自 " (c.from) ")" } }
         }
         @if let Some(disp) = &d.disposal {
@@ -377,8 +365,8 @@ pub async fn households(State(s): State<AppState>, u: WebUser, Query(q): Query<H
                 tr {
                     td { a href=(format!("/households/{}", h.id)) { (h.number) } }
                     td { (h.head_name) } td { (h.id_number) } td { (h.members) }
-                    td { (status_label(&h.status)) }
-                    td { (label(&h.labour, Labour::parse, Labour::label)) }
+                    td { (HouseholdStatus::label_of(&h.status)) }
+                    td { (Labour::label_of(&h.labour)) }
                     td { @if h.disabled { "是" } @else { "否" } }
                     td { (h.village_code) }
                 }
@@ -399,14 +387,14 @@ pub async fn household(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Res
         table {
             tr { th { "户编号" } td { (h.number) } th { "身份证号" } td { (h.id_number) } }
             tr { th { "家庭人口" } td { (h.members) } th { "银行账号" } td { (h.bank_account) } }
-            tr { th { "户类别" } td { (status_label(&h.status)) } th { "劳动能力" } td { (label(&h.labour, Labour::parse, Labour::label)) } }
+            tr { th { "户类别" } td { (HouseholdStatus::label_of(&h.status)) } th { "劳动能力" } td { (Labour::label_of(&h.labour)) } }
             tr { th { "村" } td { (h.village_code) } th { "村民小组" } td { (h.group) } }
         }
         h3 { "属性变更记录" }
         table {
             tr { th { "生效日期" } th { "户类别" } th { "劳动能力" } }
             @for st in &h.status_history {
-                tr { td { (st.effective_date.map(|d| d.to_string()).unwrap_or_else(|| "建档时".into())) } td { (status_label(&st.status)) } td { (label(&st.labour, Labour::parse, Labour::label)) } }
+                tr { td { (st.effective_date.map(|d| d.to_string()).unwrap_or_else(|| "建档时".into())) } td { (HouseholdStatus::label_of(&st.status)) } td { (Labour::label_of(&st.labour)) } }
             }
         }
     };
@@ -447,7 +435,7 @@ pub async fn distributions(State(s): State<AppState>, u: WebUser, Query(q): Quer
                 tr {
                     td { a href=(format!("/distributions/{}", p.id)) { (p.id) } }
                     td { (p.village_code) } td { (p.year) } td { (p.record_date) }
-                    td { (label(&p.state, PlanState::parse, PlanState::label)) }
+                    td { (PlanState::label_of(&p.state)) }
                     (money_cell(p.amount))
                 }
             }
@@ -470,7 +458,7 @@ pub async fn distribution(State(s): State<AppState>, u: WebUser, Id(id): Id) -> 
         .await
         .ok();
     let body = html! {
-        p { "状态: " strong { (label(&p.state, PlanState::parse, PlanState::label)) } " · 基准日 " (p.record_date) " · 村 " (p.village_code) }
+        p { "状态: " strong { (PlanState::label_of(&p.state)) } " · 基准日 " (p.record_date) " · 村 " (p.village_code) }
         @if let Some(acc) = &account { p.muted { "本村 " (p.year) " 年度未分配余额 " (money(acc.balance)) " 元, 可分配 " (money(acc.available)) " 元" } }
         @for w in &p.warnings { p { span.flag { "提示" } (w.message) } }
         table {
@@ -503,7 +491,7 @@ pub async fn distribution(State(s): State<AppState>, u: WebUser, Id(id): Id) -> 
             tr { th { "户编号" } th { "户主" } th { "人口" } th { "户类别" } th.num { "权重" } th.num { "分红" } th.num { "岗位工资" } th.num { "奖励" } th.num { "合计" } @if frozen { th { "明细单" } } }
             @for a in &p.allocations {
                 tr {
-                    td { (a.number) } td { (a.head_name) } td { (a.members) } td { (status_label(&a.status)) } td.num { (a.weight) }
+                    td { (a.number) } td { (a.head_name) } td { (a.members) } td { (HouseholdStatus::label_of(&a.status)) } td.num { (a.weight) }
                     (money_cell(a.dividend)) (money_cell(a.post_wage)) (money_cell(a.incentive)) (money_cell(a.total))
                     @if frozen { td { a href=(format!("/api/v1/distributions/{id}/statements/{}.pdf", a.household_id)) { "PDF" } } }
                 }
@@ -594,7 +582,7 @@ pub async fn watch(State(s): State<AppState>, u: WebUser) -> Response {
         h3 { "闲置和损毁资产 (" (idle.len()) ")" }
         table {
             tr { th { "资产" } th { "状态" } th { "起始日期" } th.num { "持续天数" } th.num { "原值" } }
-            @for i in &idle { tr { td { a href=(format!("/assets/{}", i.asset_id)) { (i.asset_name) } } td { (label(&i.status, AssetStatus::parse, AssetStatus::label)) } td { (i.since) } td.num { (i.days) } (money_cell(i.value)) } }
+            @for i in &idle { tr { td { a href=(format!("/assets/{}", i.asset_id)) { (i.asset_name) } } td { (AssetStatus::label_of(&i.status)) } td { (i.since) } td.num { (i.days) } (money_cell(i.value)) } }
         }
     };
     page(&u.actor, &u.region_name, "资产监管清单", body)
