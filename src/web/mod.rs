@@ -4,6 +4,7 @@
 
 mod layout;
 mod pages;
+mod plan_steps;
 mod session;
 
 use crate::api::AppState;
@@ -24,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/households/{id}", get(pages::household))
         .route("/distributions", get(pages::distributions))
         .route("/distributions/{id}", get(pages::distribution))
+        .route("/distributions/{id}/step", axum::routing::post(plan_steps::submit))
         .route("/audit", get(pages::audit))
         .route("/watch", get(pages::watch))
 }

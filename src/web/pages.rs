@@ -446,9 +446,14 @@ pub async fn distributions(State(s): State<AppState>, u: WebUser, Query(q): Quer
 
 /// `/distributions/{id}`: parts, steps, every household's line and the documents.
 pub async fn distribution(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Response {
+    render_distribution(&s, &u, id, None).await
+}
+
+/// The plan page, with the refusal of the last step when there was one.
+pub async fn render_distribution(s: &AppState, u: &WebUser, id: i32, error: Option<String>) -> Response {
     let p = match distributions::get(&s.store, &u.actor, id).await {
         Ok(p) => p,
-        Err(e) => return error_page(&u, e),
+        Err(e) => return error_page(u, e),
     };
     let frozen = !matches!(
         PlanState::parse(&p.state),
@@ -461,6 +466,8 @@ pub async fn distribution(State(s): State<AppState>, u: WebUser, Id(id): Id) -> 
         p { "状态: " strong { (PlanState::label_of(&p.state)) } " · 基准日 " (p.record_date) " · 村 " (p.village_code) }
         @if let Some(acc) = &account { p.muted { "本村 " (p.year) " 年度未分配余额 " (money(acc.balance)) " 元, 可分配 " (money(acc.available)) " 元" } }
         @for w in &p.warnings { p { span.flag { "提示" } (w.message) } }
+        @if let Some(e) = &error { p.error { "未能完成: " (e) } }
+        (super::plan_steps::next_step(&p))
         table {
             tr { th { "分配金额" } th { "集体留存" } th { "管理费" } th { "小型公益事业" } th { "公益岗位工资" } th { "奖励补助" } th { "分红" } }
             tr {

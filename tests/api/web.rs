@@ -96,3 +96,87 @@ async fn pages_need_a_login_and_show_who_is_logged_in() {
     assert_eq!(st, 200);
     assert!(body.contains("371622********"), "IDs are masked on pages");
 }
+
+async fn post_form(app: &TestApp, path: &str, cookie: &str, body: &str) -> (u16, String, String) {
+    let req = Request::post(path)
+        .header(header::COOKIE, cookie)
+        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+        .body(Body::from(body.to_string()))
+        .unwrap();
+    let resp = router(AppState {
+        store: app.store.clone(),
+    })
+    .oneshot(req)
+    .await
+    .unwrap();
+    let status = resp.status().as_u16();
+    let location = resp
+        .headers()
+        .get(header::LOCATION)
+        .map(|v| v.to_str().unwrap().to_string())
+        .unwrap_or_default();
+    let body = String::from_utf8(resp.into_body().collect().await.unwrap().to_bytes().to_vec()).unwrap();
+    (status, location, body)
+}
+
+#[tokio::test]
+async fn an_accountant_walks_a_plan_to_paid_with_the_page_forms() {
+    let app = TestApp::new().await;
+    relief_ledger::service::demo::seed_if_empty(&app.store).await.unwrap();
+    let drafts = app
+        .get("/api/v1/distributions?state=draft&village_code=341822100201")
+        .await;
+    let id = drafts["items"][0]["id"]
+        .as_i64()
+        .expect("the demo's first village has a draft");
+    app.user("acc", Role::VillageAccountant, Some("341822100201")).await;
+    app.user("staff", Role::CountyStaff, Some(relief_ledger::service::demo::COUNTY))
+        .await;
+    let acc = form_login(&app, "acc", "secret-pass-1")
+        .await
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let staff = form_login(&app, "staff", "secret-pass-1")
+        .await
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let step = format!("/distributions/{id}/step");
+
+    let (_, _, page) = get(&app, &format!("/distributions/{id}"), Some(&acc)).await;
+    assert!(page.contains("记录四议并决议"), "a draft offers the deliberations");
+    // Out of order: refused on the page, nothing changes.
+    let bad = "action=resolve&proposal_date=2026-04-03&proposal_attendance=5/5&proposal_minutes=a\
+               &consultation_date=2026-04-02&consultation_attendance=7/7&consultation_minutes=b\
+               &party_review_date=2026-04-04&party_review_attendance=30/32&party_review_minutes=c\
+               &representatives_resolution_date=2026-04-05&representatives_resolution_attendance=21/25&representatives_resolution_minutes=d";
+    let (st, _, body) = post_form(&app, &step, &acc, bad).await;
+    assert_eq!(st, 200);
+    assert!(body.contains("未能完成"), "{body}");
+    assert_eq!(app.get(&format!("/api/v1/distributions/{id}")).await["state"], "draft");
+
+    let good = bad.replace("proposal_date=2026-04-03", "proposal_date=2026-04-01");
+    for (who, body) in [
+        (&acc, good.as_str()),
+        (&acc, "action=publicize&from=2026-04-06&to=2026-04-13"),
+        (&staff, "action=review&date=2026-04-15&reviewer=城关镇"),
+        (&staff, "action=file&date=2026-04-16&reference=备案1号"),
+        (&acc, "action=pay&date=2026-04-20&reference=一卡通"),
+    ] {
+        let (st, location, page) = post_form(&app, &step, who, body).await;
+        assert_eq!(
+            (st, location.as_str()),
+            (303, format!("/distributions/{id}").as_str()),
+            "{body}: {page}"
+        );
+    }
+    assert_eq!(app.get(&format!("/api/v1/distributions/{id}")).await["state"], "paid");
+    // The next step offered is the results notice.
+    let (_, _, page) = get(&app, &format!("/distributions/{id}"), Some(&acc)).await;
+    assert!(page.contains("结果公开"), "a paid plan offers the results step");
+}
