@@ -46,7 +46,7 @@ pub fn page(actor: &Actor, region_name: &str, title: &str, body: Markup) -> Resp
                         a href="/households" { "农户" }
                         a href="/distributions" { "收益分配" }
                         a href="/watch" { "监管清单" }
-                        a href="/audit" { "审计日志" }
+                        @if actor.role != crate::domain::vocab::Role::VillageAccountant { a href="/audit" { "审计日志" } }
                     }
                     span.who { (actor.username) " · " (actor.role.label()) " · " (region_name) " · " a href="/logout" { "退出" } }
                 }
