@@ -181,8 +181,10 @@ async fn income_by_asset<C: ConnectionTrait>(db: &C, p: &distributions::Model) -
     rows.sort_by(|a, b| a.code.cmp(&b.code));
     Ok(rows
         .into_iter()
-        .map(|a| (by_asset.get(&a.id).copied().unwrap_or(0), a))
-        .map(|(w, a)| (a, w))
+        .map(|a| {
+            let weight = by_asset.get(&a.id).copied().unwrap_or(0);
+            (a, weight)
+        })
         .collect())
 }
 
