@@ -48,6 +48,7 @@ pub struct TokenView {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct RegionQuery {
     pub parent_code: Option<String>,
     pub limit: Option<u64>,
@@ -55,6 +56,7 @@ pub struct RegionQuery {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct HouseholdQuery {
     pub village_code: Option<String>,
     pub limit: Option<u64>,
@@ -579,6 +581,7 @@ pub async fn performance_xlsx(
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
     pub region_code: Option<String>,
 }

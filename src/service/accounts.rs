@@ -28,6 +28,7 @@ pub const RESERVING: &[PlanState] = &[
 ];
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     pub year: Option<i32>,
 }

@@ -76,6 +76,7 @@ pub struct AssetView {
 
 /// Asset list filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AssetFilter {
     pub county_code: Option<String>,
     pub village_code: Option<String>,

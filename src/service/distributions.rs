@@ -192,6 +192,7 @@ pub struct PlanSummary {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PlanFilter {
     pub village_code: Option<String>,
     pub year: Option<i32>,

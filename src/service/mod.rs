@@ -43,6 +43,7 @@ pub struct Page<T> {
 
 /// `?limit=&offset=` (limit ≤ 1000, default 100).
 #[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct Paging {
     pub limit: Option<u64>,
     pub offset: Option<u64>,

@@ -18,6 +18,7 @@ use std::str::FromStr;
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PerformanceQuery {
     pub region_code: Option<String>,
     pub year: Option<i32>,

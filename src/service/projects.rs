@@ -93,6 +93,7 @@ pub struct ProjectView {
 
 /// Project list filters.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ProjectFilter {
     pub county_code: Option<String>,
     pub year: Option<i32>,

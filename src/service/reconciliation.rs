@@ -22,6 +22,7 @@ use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ReportQuery {
     pub region_code: Option<String>,
     pub year: Option<i32>,

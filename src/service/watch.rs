@@ -15,6 +15,7 @@ use std::collections::{HashMap, HashSet};
 use utoipa::ToSchema;
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ContractsQuery {
     pub region_code: Option<String>,
     /// Default: today.
@@ -35,6 +36,7 @@ pub struct ExpiringContract {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ArrearsQuery {
     pub region_code: Option<String>,
     pub year: Option<i32>,
@@ -54,6 +56,7 @@ pub struct Arrears {
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct IdleQuery {
     pub region_code: Option<String>,
     /// Default: today.

@@ -472,3 +472,30 @@ async fn roles_and_regions_limit_who_writes_what() {
     assert_eq!(list["total"], 2);
     assert!(list["items"][0]["id_number"].as_str().unwrap().contains("********"));
 }
+
+#[tokio::test]
+async fn the_openapi_document_names_only_real_path_parameters() {
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await;
+    assert!(doc["openapi"].as_str().unwrap().starts_with('3'));
+    let paths = doc["paths"].as_object().unwrap();
+    assert!(paths.len() >= 40, "{} paths", paths.len());
+    for (path, ops) in paths {
+        for (method, op) in ops.as_object().unwrap() {
+            for p in op["parameters"].as_array().into_iter().flatten() {
+                let name = p["name"].as_str().unwrap();
+                match p["in"].as_str().unwrap() {
+                    "path" => assert!(
+                        path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: path parameter {name} is not in the path"
+                    ),
+                    "query" => assert!(
+                        !path.contains(&format!("{{{name}}}")),
+                        "{method} {path}: {name} is both"
+                    ),
+                    other => panic!("{method} {path}: parameter {name} in {other}"),
+                }
+            }
+        }
+    }
+}
