@@ -495,6 +495,20 @@ struct StepRecord<'a> {
     reference: Option<String>,
 }
 
+impl<'a> StepRecord<'a> {
+    /// A step with a date and, for some, a reference (reviewer, filing number, payment batch, reason).
+    fn dated(step: &'a str, date: NaiveDate, reference: Option<String>) -> Self {
+        StepRecord {
+            step,
+            date,
+            to: None,
+            attendance: None,
+            minutes_ref: None,
+            reference,
+        }
+    }
+}
+
 async fn record<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32, r: StepRecord<'_>) -> Result<()> {
     distribution_steps::ActiveModel {
         distribution_id: Set(id),
@@ -655,12 +669,8 @@ pub async fn publicize(store: &Store, actor: &Actor, id: i32, input: Publicize) 
         return Err(Error::field("from", "公示不能早于村民代表会议决议日期"));
     }
     let r = StepRecord {
-        step: "publicize",
-        date: input.from,
         to: Some(input.to),
-        attendance: None,
-        minutes_ref: None,
-        reference: None,
+        ..StepRecord::dated("publicize", input.from, None)
     };
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Publicized).await?;
@@ -682,14 +692,7 @@ pub async fn review(store: &Store, actor: &Actor, id: i32, input: Review) -> Res
     {
         return Err(Error::field("date", "公示期结束后才能审核"));
     }
-    let r = StepRecord {
-        step: "review",
-        date: input.date,
-        to: None,
-        attendance: None,
-        minutes_ref: None,
-        reference: Some(input.reviewer.trim().into()),
-    };
+    let r = StepRecord::dated("review", input.date, Some(input.reviewer.trim().into()));
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Reviewed).await?;
     finish(w, actor, p, "distribution.review", &input.reviewer).await
@@ -705,14 +708,7 @@ pub async fn file(store: &Store, actor: &Actor, id: i32, input: File) -> Result<
     if step_of(&*w, id, "review").await?.is_some_and(|s| input.date < s.date) {
         return Err(Error::field("date", "备案日期不能早于乡镇审核日期"));
     }
-    let r = StepRecord {
-        step: "file",
-        date: input.date,
-        to: None,
-        attendance: None,
-        minutes_ref: None,
-        reference: Some(input.reference.clone()),
-    };
+    let r = StepRecord::dated("file", input.date, Some(input.reference.clone()));
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Filed).await?;
     finish(w, actor, p, "distribution.file", &input.reference).await
@@ -765,14 +761,7 @@ pub async fn pay(store: &Store, actor: &Actor, id: i32, input: Pay) -> Result<Pl
         .insert(&*w)
         .await?;
     }
-    let r = StepRecord {
-        step: "pay",
-        date: input.paid_on,
-        to: None,
-        attendance: None,
-        minutes_ref: None,
-        reference: Some(input.reference.clone()),
-    };
+    let r = StepRecord::dated("pay", input.paid_on, Some(input.reference.clone()));
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Paid).await?;
     finish(w, actor, p, "distribution.pay", &(input.paid_on, input.reference)).await
@@ -788,14 +777,7 @@ pub async fn results(store: &Store, actor: &Actor, id: i32, input: Results) -> R
     if step_of(&*w, id, "pay").await?.is_some_and(|s| input.date < s.date) {
         return Err(Error::field("date", "结果公开日期不能早于发放日期"));
     }
-    let r = StepRecord {
-        step: "results",
-        date: input.date,
-        to: None,
-        attendance: None,
-        minutes_ref: None,
-        reference: None,
-    };
+    let r = StepRecord::dated("results", input.date, None);
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::ResultsPublicized).await?;
     finish(w, actor, p, "distribution.results", &input.date).await
@@ -821,14 +803,7 @@ pub async fn cancel(store: &Store, actor: &Actor, id: i32, input: Cancel) -> Res
         ],
         "取消",
     )?;
-    let r = StepRecord {
-        step: "cancel",
-        date: today(),
-        to: None,
-        attendance: None,
-        minutes_ref: None,
-        reference: Some(input.reason.trim().into()),
-    };
+    let r = StepRecord::dated("cancel", today(), Some(input.reason.trim().into()));
     record(&*w, actor, id, r).await?;
     let p = set_state(&*w, p, PlanState::Cancelled).await?;
     finish(w, actor, p, "distribution.cancel", &input.reason).await
