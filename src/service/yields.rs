@@ -442,10 +442,31 @@ pub async fn list_for_asset(store: &Store, actor: &Actor, asset_id: i32) -> Resu
         .order_by_asc(yields::Column::Id)
         .all(&store.db)
         .await?;
-    let mut out = Vec::new();
-    for y in rows {
-        let (y, credits, reversed_by) = load(&store.db, y.id).await?;
-        out.push(view(y, credits, reversed_by));
+    // A reversal is a yield of the same asset, so the rows already say which were reversed.
+    let reversed_by: std::collections::HashMap<i32, i32> = rows
+        .iter()
+        .filter_map(|y| y.reverses_id.map(|original| (original, y.id)))
+        .collect();
+    let ids: Vec<i32> = rows.iter().map(|y| y.id).collect();
+    let mut credits: std::collections::HashMap<i32, Vec<yield_credits::Model>> = std::collections::HashMap::new();
+    for chunk in ids.chunks(500) {
+        for c in yield_credits::Entity::find()
+            .filter(yield_credits::Column::YieldId.is_in(chunk.to_vec()))
+            .order_by_asc(yield_credits::Column::Id)
+            .all(&store.db)
+            .await?
+        {
+            credits.entry(c.yield_id).or_default().push(c);
+        }
     }
-    Ok(out)
+    Ok(rows
+        .into_iter()
+        .map(|y| {
+            let (c, r) = (
+                credits.remove(&y.id).unwrap_or_default(),
+                reversed_by.get(&y.id).copied(),
+            );
+            view(y, c, r)
+        })
+        .collect())
 }

@@ -193,6 +193,12 @@ async fn the_money_flows_from_funding_to_households_and_reconciles_to_the_fen() 
         None,
     )
     .await;
+    let listed = app.get(&format!("/api/v1/assets/{own}/yields")).await;
+    assert_eq!(listed["total"], 3, "rent, the mistake and its reversal");
+    let items = listed["items"].as_array().unwrap();
+    assert_eq!(items[1]["reversed_by"], rev["id"]);
+    assert_eq!(m(&items[1]["credits"][0]["amount"]), "999.99");
+    assert_eq!(m(&items[2]["credits"][0]["amount"]), "-999.99");
 
     let acc1 = app.get(&format!("/api/v1/regions/{V1}/account?year=2025")).await;
     assert_eq!(m(&acc1["brought_forward"]), "0.00");
