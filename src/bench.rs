@@ -31,6 +31,7 @@ pub const PHASES: &[&str] = &[
     "reads",
     "ref_bulk_insert",
     "ref_allocate",
+    "ref_bare_handler",
 ];
 
 /// One line of the result.
@@ -41,6 +42,9 @@ pub struct PhaseResult {
     pub seconds: f64,
     pub items_per_s: f64,
     pub peak_rss_mib: f64,
+    /// The 99th-percentile latency of the read phases, in milliseconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub p99_ms: Option<f64>,
 }
 
 /// The peak resident memory of this process (VmHWM), in MiB.
@@ -63,6 +67,7 @@ fn result(phase: &str, items: u64, started: Instant) -> PhaseResult {
         seconds: (seconds * 1000.0).round() / 1000.0,
         items_per_s: rate.round(),
         peak_rss_mib: peak_rss_mib(),
+        p99_ms: None,
     }
 }
 
@@ -151,8 +156,17 @@ pub async fn run(
     }
     if wants("reads") {
         let started = Instant::now();
-        let n = reads(store, &region).await?;
-        report(&result("reads", n, started));
+        let latencies = reads(store, &region).await?;
+        let mut r = result("reads", latencies.len() as u64, started);
+        r.p99_ms = Some(p99(&latencies));
+        report(&r);
+    }
+    if wants("ref_bare_handler") {
+        let started = Instant::now();
+        let latencies = bare_handler_reads().await?;
+        let mut r = result("ref_bare_handler", latencies.len() as u64, started);
+        r.p99_ms = Some(p99(&latencies));
+        report(&r);
     }
     if wants("ref_bulk_insert") {
         let rows = region.allocations.max(households);
@@ -351,37 +365,74 @@ async fn distribute(store: &Store, actor: &Actor, region: &mut Region) -> Result
     Ok(())
 }
 
+/// Requests in the read phases, and how many run at once.
+const READS: u64 = 2_000;
+const CONNECTIONS: u64 = 50;
+
 /// The county asset list (100 rows) and a distribution, 50 requests at a time, through the router.
-async fn reads(store: &Store, region: &Region) -> Result<u64> {
-    use axum::body::Body;
-    use axum::http::Request;
-    use tower::ServiceExt;
+async fn reads(store: &Store, region: &Region) -> Result<Vec<f64>> {
     let token = bench_token(store).await?;
     let app = router(AppState { store: store.clone() });
-    let paths = [
+    let paths = vec![
         format!("/api/v1/assets?county_code={}&limit=100", region.county),
         format!("/api/v1/distributions/{}", region.plans[0]),
     ];
-    let total = 2_000_u64;
+    load(app, paths, Some(token)).await
+}
+
+/// The reference for the read phase: a bare JSON handler under the same load, the same way.
+async fn bare_handler_reads() -> Result<Vec<f64>> {
+    let app = axum::Router::new().route(
+        "/bare",
+        axum::routing::get(|| async { axum::Json(serde_json::json!({"ok": true})) }),
+    );
+    load(app, vec!["/bare".to_string()], None).await
+}
+
+/// [`READS`] GETs over `paths`, [`CONNECTIONS`] at a time; each request's latency in ms, sorted.
+async fn load(app: axum::Router, paths: Vec<String>, token: Option<String>) -> Result<Vec<f64>> {
+    use axum::body::Body;
+    use axum::http::Request;
+    use tower::ServiceExt;
     let mut tasks = tokio::task::JoinSet::new();
-    for worker in 0..50_u64 {
+    for worker in 0..CONNECTIONS {
         let (app, token, paths) = (app.clone(), token.clone(), paths.clone());
         tasks.spawn(async move {
-            for i in 0..total / 50 {
-                let path = &paths[((worker + i) % 2) as usize];
-                let req = Request::get(path)
-                    .header("authorization", format!("Bearer {token}"))
-                    .body(Body::empty())
-                    .expect("request");
-                let resp = app.clone().oneshot(req).await.expect("infallible");
-                assert!(resp.status().is_success(), "{path}: {}", resp.status());
+            let mut latencies = Vec::with_capacity((READS / CONNECTIONS) as usize);
+            for i in 0..READS / CONNECTIONS {
+                let path = &paths[((worker + i) % paths.len() as u64) as usize];
+                let mut req = Request::get(path);
+                if let Some(t) = &token {
+                    req = req.header("authorization", format!("Bearer {t}"));
+                }
+                let started = Instant::now();
+                let resp = app
+                    .clone()
+                    .oneshot(req.body(Body::empty()).expect("request"))
+                    .await
+                    .expect("infallible");
+                let status = resp.status();
+                axum::body::to_bytes(resp.into_body(), usize::MAX)
+                    .await
+                    .expect("a body");
+                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+                assert!(status.is_success(), "{path}: {status}");
             }
+            latencies
         });
     }
+    let mut all = Vec::with_capacity(READS as usize);
     while let Some(done) = tasks.join_next().await {
-        done.map_err(|e| Error::Internal(e.to_string()))?;
+        all.extend(done.map_err(|e| Error::Internal(e.to_string()))?);
     }
-    Ok(total)
+    all.sort_by(f64::total_cmp);
+    Ok(all)
+}
+
+/// The 99th percentile of sorted latencies.
+fn p99(sorted: &[f64]) -> f64 {
+    let i = ((sorted.len() as f64 * 0.99).ceil() as usize).clamp(1, sorted.len().max(1)) - 1;
+    sorted.get(i).map(|v| (v * 100.0).round() / 100.0).unwrap_or(0.0)
 }
 
 /// The physical reference: `rows` allocation-shaped rows in one transaction, 500 a statement.

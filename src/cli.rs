@@ -231,8 +231,8 @@ pub async fn run(cli: Cli) -> Result<(), String> {
             }
             if !json {
                 println!(
-                    "{:<16} {:>10} {:>10} {:>12} {:>10}",
-                    "phase", "items", "seconds", "items/s", "peak MiB"
+                    "{:<16} {:>10} {:>10} {:>12} {:>10} {:>8}",
+                    "phase", "items", "seconds", "items/s", "peak MiB", "p99 ms"
                 );
             }
             let outcome = crate::bench::run(&store, households, &phases, |r| {
@@ -240,8 +240,13 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     println!("{}", serde_json::to_string(r).unwrap_or_default());
                 } else {
                     println!(
-                        "{:<16} {:>10} {:>10.3} {:>12.0} {:>10.1}",
-                        r.phase, r.items, r.seconds, r.items_per_s, r.peak_rss_mib
+                        "{:<16} {:>10} {:>10.3} {:>12.0} {:>10.1} {:>8}",
+                        r.phase,
+                        r.items,
+                        r.seconds,
+                        r.items_per_s,
+                        r.peak_rss_mib,
+                        r.p99_ms.map(|p| format!("{p:.2}")).unwrap_or_default()
                     );
                 }
             })

@@ -220,8 +220,7 @@ pub async fn list_assets(
     Q(f): Q<AssetFilter>,
     Q(p): Q<Paging>,
 ) -> ApiResult<Json<Page<AssetView>>> {
-    let items = service::assets::list(&s.store, &a, &f).await?;
-    Ok(Json(p.page(items)?))
+    Ok(Json(service::assets::page(&s.store, &a, &f, p).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/assets/{id}", tag = "assets", params(("id" = i32, Path)),

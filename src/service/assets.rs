@@ -2,12 +2,15 @@
 //! (产权份额, the investment attributed to the owner in fen), period by period.
 
 use super::access::Duty;
-use super::{Actor, Store, audit, now_text, regions};
-use crate::domain::vocab::{AssetClass, AssetStatus, RegionLevel};
+use super::{Actor, Page, Paging, Store, audit, now_text, regions};
+use crate::domain::vocab::{AssetClass, AssetStatus, RegionLevel, Role};
 use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::NaiveDate;
 use entity::{assets, households, ownership_periods, ownership_shares};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 use utoipa::ToSchema;
@@ -242,6 +245,34 @@ pub async fn load_in_scope<C: ConnectionTrait>(db: &C, actor: &Actor, id: i32) -
 /// # Errors
 /// A database error.
 pub async fn list(store: &Store, actor: &Actor, f: &AssetFilter) -> Result<Vec<AssetView>> {
+    let rows = filtered(f).all(&store.db).await?;
+    visible_views(store, actor, f, rows).await
+}
+
+/// One page of [`list`]. When the user sees the whole county asked for (an admin, or a user of
+/// that county) and no village narrows it, the page is cut in SQL and only its rows are loaded;
+/// otherwise every row is checked for scope first.
+///
+/// # Errors
+/// [`Error::Invalid`] naming `limit`; a database error.
+pub async fn page(store: &Store, actor: &Actor, f: &AssetFilter, paging: Paging) -> Result<Page<AssetView>> {
+    let (limit, offset) = paging.checked()?;
+    let whole_county = f.village_code.is_none()
+        && (actor.role == Role::Admin
+            || f.county_code.is_some() && f.county_code.as_deref() == actor.region_code.as_deref());
+    if !whole_county {
+        return paging.page(list(store, actor, f).await?);
+    }
+    let total = filtered(f).count(&store.db).await?;
+    let rows = filtered(f).offset(offset).limit(limit).all(&store.db).await?;
+    Ok(Page {
+        items: asset_views(&store.db, rows).await?,
+        total,
+    })
+}
+
+/// The assets that match the filter's columns, by code.
+fn filtered(f: &AssetFilter) -> sea_orm::Select<assets::Entity> {
     let mut q = assets::Entity::find().order_by_asc(assets::Column::Code);
     if let Some(c) = &f.county_code {
         q = q.filter(assets::Column::CountyCode.eq(c.clone()));
@@ -252,7 +283,16 @@ pub async fn list(store: &Store, actor: &Actor, f: &AssetFilter) -> Result<Vec<A
     if let Some(s) = &f.status {
         q = q.filter(assets::Column::Status.eq(s.clone()));
     }
-    let rows = q.all(&store.db).await?;
+    q
+}
+
+/// The views of `rows` that the actor may see and that the village filter keeps.
+async fn visible_views(
+    store: &Store,
+    actor: &Actor,
+    f: &AssetFilter,
+    rows: Vec<assets::Model>,
+) -> Result<Vec<AssetView>> {
     let views = asset_views(&store.db, rows).await?;
     let mut region_cache: HashMap<String, bool> = HashMap::new();
     let mut out = Vec::new();

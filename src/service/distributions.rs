@@ -316,7 +316,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
     .insert(&*w)
     .await?;
     insert_allocations(&*w, plan.id, &c.lines).await?;
-    let v = view(&*w, plan).await?;
+    let v = assemble(&*w, plan, line_views(&c.lines)).await?;
     audit::append(&*w, actor, "distribution.create", "distribution", v.id, &(), &v).await?;
     w.commit().await?;
     Ok(v)
@@ -334,13 +334,62 @@ async fn load<C: ConnectionTrait>(db: &C, id: i32) -> Result<distributions::Mode
 /// # Errors
 /// A database error or a stored rule that no longer parses.
 pub async fn view<C: ConnectionTrait>(db: &C, p: distributions::Model) -> Result<PlanView> {
-    let rule = stored_rule(&p)?;
-    let warnings: Vec<Warning> = serde_json::from_str(&p.warnings_json).unwrap_or_default();
     let allocs = allocations::Entity::find()
         .filter(allocations::Column::DistributionId.eq(p.id))
         .order_by_asc(allocations::Column::Number)
         .all(db)
-        .await?;
+        .await?
+        .into_iter()
+        .map(|a| AllocationView {
+            household_id: a.household_id,
+            number: a.number,
+            head_name: a.head_name,
+            members: a.members,
+            status: a.status,
+            labour: a.labour,
+            weight: a.weight,
+            dividend: Fen(a.dividend_fen),
+            post_wage: Fen(a.post_wage_fen),
+            incentive: Fen(a.incentive_fen),
+            tax_withheld: Fen(a.tax_withheld_fen),
+            total: Fen(a.total_fen),
+        })
+        .collect();
+    assemble(db, p, allocs).await
+}
+
+/// The views of lines just computed and stored, in household-number order, as [`view`] would
+/// read them back (spares reading a village's rows straight after writing them).
+fn line_views(lines: &[Line]) -> Vec<AllocationView> {
+    let mut views: Vec<AllocationView> = lines
+        .iter()
+        .map(|l| AllocationView {
+            household_id: l.household_id,
+            number: l.number.clone(),
+            head_name: l.head_name.clone(),
+            members: l.members,
+            status: l.status.as_str().into(),
+            labour: l.labour.as_str().into(),
+            weight: crate::domain::decimal::format(l.weight),
+            dividend: l.dividend,
+            post_wage: l.post_wage,
+            incentive: l.incentive,
+            tax_withheld: l.tax_withheld,
+            total: l.total,
+        })
+        .collect();
+    views.sort_by(|a, b| a.number.cmp(&b.number));
+    views
+}
+
+/// The plan with the given allocations and its recorded steps.
+async fn assemble<C: ConnectionTrait>(
+    db: &C,
+    p: distributions::Model,
+    allocations: Vec<AllocationView>,
+) -> Result<PlanView> {
+    let rule = stored_rule(&p)?;
+    let warnings: Vec<Warning> = serde_json::from_str(&p.warnings_json).unwrap_or_default();
     let steps = distribution_steps::Entity::find()
         .filter(distribution_steps::Column::DistributionId.eq(p.id))
         .order_by_asc(distribution_steps::Column::Id)
@@ -381,23 +430,7 @@ pub async fn view<C: ConnectionTrait>(db: &C, p: distributions::Model) -> Result
                 recorded_by: s.actor,
             })
             .collect(),
-        allocations: allocs
-            .into_iter()
-            .map(|a| AllocationView {
-                household_id: a.household_id,
-                number: a.number,
-                head_name: a.head_name,
-                members: a.members,
-                status: a.status,
-                labour: a.labour,
-                weight: a.weight,
-                dividend: Fen(a.dividend_fen),
-                post_wage: Fen(a.post_wage_fen),
-                incentive: Fen(a.incentive_fen),
-                tax_withheld: Fen(a.tax_withheld_fen),
-                total: Fen(a.total_fen),
-            })
-            .collect(),
+        allocations,
     })
 }
 
@@ -648,7 +681,10 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
         .iter()
         .map(|l| (l.number.clone(), l.total.to_string()))
         .collect();
-    finish(w, actor, p, "distribution.resolve", &lines).await
+    audit::append(&*w, actor, "distribution.resolve", "distribution", p.id, &(), &lines).await?;
+    let v = assemble(&*w, p, line_views(&c.lines)).await?;
+    w.commit().await?;
+    Ok(v)
 }
 
 /// 决议公开: the notice period, at least 7 days counting both ends, from the resolution on.
