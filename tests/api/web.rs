@@ -156,7 +156,7 @@ async fn an_accountant_walks_a_plan_to_paid_with_the_page_forms() {
                &party_review_date=2026-04-04&party_review_attendance=30/32&party_review_minutes=c\
                &representatives_resolution_date=2026-04-05&representatives_resolution_attendance=21/25&representatives_resolution_minutes=d";
     let (st, _, body) = post_form(&app, &step, &acc, bad).await;
-    assert_eq!(st, 200);
+    assert_eq!(st, 422);
     assert!(body.contains("未能完成"), "{body}");
     assert_eq!(app.get(&format!("/api/v1/distributions/{id}")).await["state"], "draft");
 
