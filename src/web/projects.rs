@@ -202,7 +202,7 @@ fn project_form(u: &WebUser, places: &Places, st: &FormState) -> Response {
             div.row {
                 (st.select(&format!("funding[{i}].source"), "来源", &sources))
                 (st.input(&format!("funding[{i}].amount"), "金额 (元)", "text"))
-                (st.input(&format!("funding[{i}].fiscal_year"), "资金年度", "number"))
+                (st.input(&format!("funding[{i}].fiscal_year"), "资金年度 (空则同项目)", "number"))
                 (st.input(&format!("funding[{i}].document"), "文号", "text"))
             }
         }
@@ -249,11 +249,12 @@ pub async fn new_form(State(s): State<AppState>, u: WebUser) -> Response {
 fn read_project(st: &mut FormState, places: &Places) -> (NewProject, Vec<usize>) {
     let n = st.lines("funding", 2);
     let used = st.filled("funding", n, &FUNDING_KEYS);
+    let year = st.int_required("year");
     let mut funding = Vec::new();
     for &i in &used {
         let source = st.choice(&format!("funding[{i}].source"), FundingSource::parse);
         let amount = st.money_required(&format!("funding[{i}].amount"));
-        let fiscal_year = st.int_required(&format!("funding[{i}].fiscal_year"));
+        let fiscal_year = st.int(&format!("funding[{i}].fiscal_year")).unwrap_or(year);
         funding.push(Funding {
             source: source.unwrap_or(FundingSource::Other),
             amount,
@@ -272,7 +273,7 @@ fn read_project(st: &mut FormState, places: &Places) -> (NewProject, Vec<usize>)
         name: st.text("name"),
         county_code: st.text("county_code"),
         kind: st.text("kind"),
-        year: st.int_required("year"),
+        year,
         implementing_unit: st.text("implementing_unit"),
         village_codes,
         funding,
