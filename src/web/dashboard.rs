@@ -30,6 +30,11 @@ fn flag_label(flag: &str) -> &str {
     }
 }
 
+/// A yield rate (a fraction as text) as a percentage.
+fn rate_text(fraction: &str) -> String {
+    rust_decimal::Decimal::from_str_exact(fraction).map_or_else(|_| fraction.to_string(), performance::percent)
+}
+
 /// A bar chart of labelled amounts, each bar scaled to the largest.
 fn bars(rows: &[(String, Fen)], alt: bool) -> Markup {
     let max = rows.iter().map(|(_, f)| f.0).max().unwrap_or(0).max(1);
@@ -46,10 +51,12 @@ fn bars(rows: &[(String, Fen)], alt: bool) -> Markup {
     }
 }
 
-/// Investment of the year's funding lines by source, in the vocabulary's order.
-fn by_source(list: &[projects::ProjectView], year: i32) -> Result<Vec<(String, Fen)>, Error> {
+/// Investment of the funding lines by source, in the vocabulary's order: of the year's funds,
+/// or up to and including the year (累计) when `cumulative`.
+fn by_source(list: &[projects::ProjectView], year: i32, cumulative: bool) -> Result<Vec<(String, Fen)>, Error> {
     let mut sums: BTreeMap<usize, Fen> = BTreeMap::new();
-    for f in list.iter().flat_map(|p| &p.funding).filter(|f| f.fiscal_year == year) {
+    let counted = |y: i32| if cumulative { y <= year } else { y == year };
+    for f in list.iter().flat_map(|p| &p.funding).filter(|f| counted(f.fiscal_year)) {
         let i = FundingSource::ALL.iter().position(|s| *s == f.source).unwrap_or(0);
         let e = sums.entry(i).or_default();
         *e = e.checked_add(f.amount).map_err(|m| Error::Internal(m.to_string()))?;
@@ -90,9 +97,13 @@ pub async fn dashboard(
         .await?;
         let all_projects = projects::list(&s.store, &u.actor, &projects::ProjectFilter::default()).await?;
         let all_assets = assets::list(&s.store, &u.actor, &assets::AssetFilter::default()).await?;
-        Ok::<_, Error>((rec, perf, by_source(&all_projects, year)?, all_assets))
+        let sources = (
+            by_source(&all_projects, year, false)?,
+            by_source(&all_projects, year, true)?,
+        );
+        Ok::<_, Error>((rec, perf, sources, all_assets))
     };
-    let (rec, perf, sources, all_assets) = match loaded.await {
+    let (rec, perf, (sources, cumulative), all_assets) = match loaded.await {
         Ok(l) => l,
         Err(e) => return error_page(&u.actor, &u.region_name, e),
     };
@@ -118,11 +129,19 @@ pub async fn dashboard(
             div.card { "集体留存及管理费" div.v { (money(rec.retained)) " 元" } }
             div.card { "期末未分配余额" div.v { (money(rec.undistributed_balance)) " 元" } }
             div.card { "受益户 / 人" div.v { (perf.households) " 户 / " (perf.people) " 人" } }
-            div.card { "资产收益率" div.v { (perf.yield_rate) } }
+            div.card { "资产收益率" div.v { (rate_text(&perf.yield_rate)) } }
             div.card { "对账" div.v { @if rec.balanced { span.ok { "平衡" } } @else { span.bad { "不平衡" } } " " a href=(format!("/reconciliation?year={year}")) { "明细" } } }
         }
-        h3 { (year) " 年资金投入 (按资金来源)" }
-        @if sources.is_empty() { p.muted { "本年没有资金投入记录" } } @else { (bars(&sources, false)) }
+        div.charts {
+            div {
+                h3 { (year) " 年资金投入 (按资金来源)" }
+                @if sources.is_empty() { p.muted { "本年没有资金投入记录" } } @else { (bars(&sources, false)) }
+            }
+            div {
+                h3 { "截至 " (year) " 年累计资金投入" }
+                @if cumulative.is_empty() { p.muted { "没有资金投入记录" } } @else { (bars(&cumulative, false)) }
+            }
+        }
         h3 { "资产 (按类别与状态)" }
         table {
             tr { th { "类别" } th.num { "数量" } th.num { "原值 (元)" } @for st in AssetStatus::ALL { th.num { (st.label()) } } th.num { "未确权" } }
@@ -142,7 +161,7 @@ pub async fn dashboard(
                 tr {
                     td { a href=(format!("/assets/{}", i.asset_id)) { (i.asset_code) } }
                     td { (i.asset_name) } td { (i.township) }
-                    (money_cell(i.investment)) (money_cell(i.net_income)) td.num { (i.yield_rate) }
+                    (money_cell(i.investment)) (money_cell(i.net_income)) td.num { (rate_text(&i.yield_rate)) }
                     td { @for f in &i.flags { span.flag { (flag_label(f)) } } }
                 }
             }

@@ -24,7 +24,7 @@ input,select{padding:.35rem .45rem;border:1px solid #bcccdc;border-radius:4px;fo
 .ok{color:#046c4e}.bad{color:#9b1c1c}.muted{color:#627d98;font-size:.85rem}.pager{margin:.8rem 0;display:flex;gap:1rem}
 .login{max-width:360px;margin:4rem auto;background:#fff;border:1px solid #d9e2ec;border-radius:8px;padding:1.5rem}.login form{display:flex;flex-direction:column;gap:.8rem}
 .error{color:#9b1c1c;font-size:.85rem}.bar{background:#9b1c1c;height:.8rem;border-radius:2px;min-width:1px}
-.chart td{border:0;padding:.2rem .4rem}.chart td.track{width:60%}.chart .bar.alt{background:#3e7cb1}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}.chart td{border:0;padding:.2rem .4rem}.chart td.track{width:60%}.chart .bar.alt{background:#3e7cb1}
 form.edit{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:1rem;margin:1rem 0}
 form.edit .row{display:flex;flex-wrap:wrap;gap:.6rem;align-items:start;margin-bottom:.6rem}
 label.field{min-width:9rem}label.check{flex-direction:row;align-items:center;gap:.3rem;padding-top:1.2rem}
