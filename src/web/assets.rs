@@ -25,8 +25,8 @@ use std::collections::HashMap;
 /// Rows per ledger page unless `limit` says otherwise (at most 1000).
 const PAGE: u64 = 100;
 
-/// The asset table of the ledger and of a project page.
-pub fn asset_table(list: &[assets::AssetView]) -> Markup {
+/// The asset table of the ledger and of a project page, owners by name.
+pub fn asset_table(list: &[assets::AssetView], places: &Places) -> Markup {
     html! {
         table {
             tr { th { "资产编号" } th { "名称" } th { "类别" } th.num { "原值 (元)" } th { "经营方式" } th { "经营主体" } th { "状态" } th { "产权主体" } }
@@ -39,7 +39,7 @@ pub fn asset_table(list: &[assets::AssetView]) -> Markup {
                     td { (a.operation_mode.as_deref().map(OperationMode::label_of).unwrap_or_default()) }
                     td { (a.operator.as_deref().unwrap_or_default()) }
                     td { (AssetStatus::label_of(&a.status)) }
-                    td { @if a.owners.is_empty() { span.flag { "未确权" } } @else { (a.owners.iter().map(|o| o.key.as_str()).collect::<Vec<_>>().join("、")) } }
+                    td { @if a.owners.is_empty() { span.flag { "未确权" } } @else { (a.owners.iter().map(|o| o.region_code.as_deref().map_or(o.key.as_str(), |c| places.name(c))).collect::<Vec<_>>().join("、")) } }
                 }
             }
         }
@@ -102,7 +102,7 @@ pub async fn list(State(s): State<AppState>, u: WebUser, Query(q): Query<AssetQu
             button { "筛选" }
             a.btn.secondary href="/watch" { "监管清单" }
         }
-        (asset_table(&list.items))
+        (asset_table(&list.items, &places))
         (pager(&base, q.offset.unwrap_or(0), limit, list.total))
     };
     page(&u.actor, &u.region_name, "资产台账", body)

@@ -43,6 +43,41 @@ fn entity_label(entity: &str) -> &str {
     }
 }
 
+/// The Chinese name of an audited action (the identifier itself when it is a new one).
+fn action_label(action: &str) -> &str {
+    match action {
+        "asset.caretaker" => "资产管护责任人",
+        "asset.disposal" => "资产处置",
+        "asset.operation" => "资产经营合同",
+        "asset.ownership" => "资产确权",
+        "asset.status" => "资产状态变更",
+        "distribution.cancel" => "取消分配方案",
+        "distribution.create" => "编制分配方案",
+        "distribution.file" => "县级备案",
+        "distribution.pay" => "发放",
+        "distribution.payment_results" => "发放结果回盘",
+        "distribution.publicize" => "决议公开",
+        "distribution.resolve" => "四议决议",
+        "distribution.results" => "结果公开",
+        "distribution.review" => "乡镇审核",
+        "household.bulk_insert" | "household.import" => "批量导入农户",
+        "household.create" => "登记农户",
+        "household.status" => "农户属性变更",
+        "household.update" => "修改农户",
+        "project.accept" => "竣工验收",
+        "project.create" => "登记项目",
+        "project.status" => "项目状态变更",
+        "region.create" => "新增区划",
+        "user.add" => "新增用户",
+        "user.passwd" => "重设密码",
+        "user.revoke" => "停用用户",
+        "yield.post" => "登记收益",
+        "yield.receive" => "收益到账",
+        "yield.reverse" => "红字冲销",
+        other => other,
+    }
+}
+
 /// `/audit`: newest first; village accountants may not read the county's log.
 pub async fn log(State(s): State<AppState>, u: WebUser, Query(q): Query<AuditQuery>) -> Response {
     if u.actor.role == Role::VillageAccountant {
@@ -95,7 +130,7 @@ pub async fn log(State(s): State<AppState>, u: WebUser, Query(q): Query<AuditQue
     let body = html! {
         form.filters method="get" {
             (st.input("actor", "操作人", "text"))
-            (st.input("action", "操作 (如 yield)", "text"))
+            (st.input("action", "操作代码 (如 yield)", "text"))
             (st.select("entity", "对象", &entities))
             (st.input("entity_id", "对象编号", "text"))
             (st.input("from", "起始日期", "date"))
@@ -107,7 +142,7 @@ pub async fn log(State(s): State<AppState>, u: WebUser, Query(q): Query<AuditQue
             tr { th { "序号" } th { "时间 (UTC)" } th { "操作人" } th { "操作" } th { "对象" } th { "哈希 (前 16 位)" } }
             @for e in &items {
                 tr {
-                    td.num { (e.seq) } td { (e.at.get(..19).unwrap_or(&e.at).replace('T', " ")) } td { (e.actor) } td { code { (e.action) } }
+                    td.num { (e.seq) } td { (e.at.get(..19).unwrap_or(&e.at).replace('T', " ")) } td { (e.actor) } td { (action_label(&e.action)) " " span.muted { (e.action) } }
                     td { (entity_label(&e.entity)) " " (e.entity_id) }
                     td.muted { code { (e.hash.get(..16).unwrap_or("")) } }
                 }

@@ -150,7 +150,7 @@ pub async fn show(State(s): State<AppState>, u: WebUser, Id(id): Id) -> Response
             @for f in &p.funding { tr { td { (f.source.label()) } (money_cell(f.amount)) td { (f.fiscal_year) } td { (f.document) } } }
         }
         h3 { "形成资产" }
-        @if p.assets.is_empty() { p.muted { "尚未验收, 未形成资产" } } @else { (asset_table(&p.assets)) }
+        @if p.assets.is_empty() { p.muted { "尚未验收, 未形成资产" } } @else { (asset_table(&p.assets, &places)) }
     };
     page(&u.actor, &u.region_name, &p.name, body)
 }
