@@ -329,6 +329,13 @@ async fn staff_accountant_and_auditor_in_a_real_browser() {
     let page = b.body().await;
     assert!(page.contains("预览 (尚未保存)"), "{page}");
     b.shot("plan-preview").await;
+    b.c.execute(
+        "document.querySelector('section.preview').scrollIntoView(); return true;",
+        vec![],
+    )
+    .await
+    .unwrap();
+    b.shot("plan-preview-table").await;
     b.submit("button[value='save']").await;
     let plan = b.path().await;
     assert!(

@@ -181,7 +181,7 @@ fn preview_block(c: &Computed, amount: Fen) -> Markup {
                 tr { th { "户编号" } th { "户主" } th.num { "人口" } th { "户类别" } th.num { "权重" } th.num { "分红" } th.num { "岗位工资" } th.num { "奖励" } th.num { "合计" } }
                 @for l in &c.lines {
                     tr {
-                        td { (l.number) } td { (l.head_name) } td.num { (l.members) } td { (l.status.label()) } td.num { (l.weight) }
+                        td { (l.number) } td { (l.head_name) } td.num { (l.members) } td { (l.status.label()) } td.num { (l.weight.normalize()) }
                         (money_cell(l.dividend)) (money_cell(l.post_wage)) (money_cell(l.incentive)) (money_cell(l.total))
                     }
                 }
