@@ -1,8 +1,10 @@
 //! The page shell (页面框架): header with the user's name, role and region, the navigation, a small
 //! stylesheet of our own, and the helpers every page uses (money, labels, tables, paging).
 
-use crate::domain::Fen;
+use crate::domain::{Error, Fen};
 use crate::service::Actor;
+use crate::service::access::Duty;
+use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use maud::{DOCTYPE, Markup, PreEscaped, html};
 
@@ -21,8 +23,18 @@ input,select{padding:.35rem .45rem;border:1px solid #bcccdc;border-radius:4px;fo
 .flag{display:inline-block;background:#fde8e8;color:#9b1c1c;border-radius:3px;padding:0 .35rem;font-size:.8rem;margin-right:.2rem}
 .ok{color:#046c4e}.bad{color:#9b1c1c}.muted{color:#627d98;font-size:.85rem}.pager{margin:.8rem 0;display:flex;gap:1rem}
 .login{max-width:360px;margin:4rem auto;background:#fff;border:1px solid #d9e2ec;border-radius:8px;padding:1.5rem}.login form{display:flex;flex-direction:column;gap:.8rem}
-.error{color:#9b1c1c;font-size:.85rem}.bar{background:#9b1c1c;height:.8rem;border-radius:2px}
-@media(max-width:700px){th,td{padding:.25rem;font-size:.8rem}header nav{gap:.5rem}}
+.error{color:#9b1c1c;font-size:.85rem}.bar{background:#9b1c1c;height:.8rem;border-radius:2px;min-width:1px}
+.charts{display:grid;grid-template-columns:repeat(auto-fit,minmax(320px,1fr));gap:1rem}.chart td{border:0;padding:.2rem .4rem}.chart td.track{width:60%}.chart .bar.alt{background:#3e7cb1}
+form.edit{background:#fff;border:1px solid #d9e2ec;border-radius:6px;padding:1rem;margin:1rem 0}
+form.edit .row{display:flex;flex-wrap:wrap;gap:.6rem;align-items:start;margin-bottom:.6rem}
+label.field{min-width:9rem}label.check{flex-direction:row;align-items:center;gap:.3rem;padding-top:1.2rem}
+input[aria-invalid=true]{border-color:#9b1c1c;background:#fff5f5}
+fieldset{border:1px solid #d9e2ec;border-radius:4px;display:flex;flex-wrap:wrap;gap:.5rem;padding:.5rem}legend{font-size:.85rem;color:#486581}
+.alert{background:#fde8e8;color:#9b1c1c;border:1px solid #f8b4b4;border-radius:4px;padding:.5rem .8rem;margin:.6rem 0}
+.alert ul{margin:.3rem 0 0;padding-left:1.2rem}.actions{display:flex;flex-wrap:wrap;gap:.6rem;margin:.6rem 0}
+button.secondary,.btn.secondary{background:#fff;color:#9b1c1c;border:1px solid #9b1c1c}
+@media(max-width:700px){th,td{padding:.25rem;font-size:.8rem}header nav{gap:.5rem}main{padding:.6rem}
+table{display:block;overflow-x:auto;white-space:nowrap}label.field{min-width:0;flex:1 1 45%}header .who{width:100%}}
 "#;
 
 /// A whole page for a logged-in user.
@@ -82,6 +94,50 @@ pub fn login_page(error: Option<&str>, username: &str) -> Response {
         }
     };
     Html(markup.into_string()).into_response()
+}
+
+/// Whether the user's role may do `duty` at all: write forms are shown only then (an auditor
+/// sees none).
+pub fn may(actor: &Actor, duty: Duty) -> bool {
+    actor.check_duty(duty).is_ok()
+}
+
+/// A refusal or failure as a page with its status (403 for a role or region, 404, 422, 500).
+pub fn error_page(actor: &Actor, region_name: &str, e: Error) -> Response {
+    let (status, text) = match &e {
+        Error::NotFound(what) => (StatusCode::NOT_FOUND, format!("{what}不存在")),
+        Error::Forbidden(why) => (StatusCode::FORBIDDEN, why.clone()),
+        Error::Unauthorized => (StatusCode::UNAUTHORIZED, e.to_string()),
+        Error::Internal(cause) => {
+            tracing::error!(%cause, "page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误".into())
+        }
+        Error::Invalid(fields) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
+        ),
+        other => (StatusCode::UNPROCESSABLE_ENTITY, other.to_string()),
+    };
+    let mut resp = page(
+        actor,
+        region_name,
+        "出错了",
+        html! { p.bad { (text) } p { a href="/" { "返回首页" } } },
+    );
+    *resp.status_mut() = status;
+    resp
+}
+
+/// Options of a vocabulary for a select, with a leading blank one labelled `blank`.
+pub fn options<T: Copy>(
+    all: &[T],
+    id: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+    blank: Option<&'static str>,
+) -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = blank.map(|b| ("", b)).into_iter().collect();
+    out.extend(all.iter().map(|v| (id(*v), label(*v))));
+    out
 }
 
 /// Money with thousands separators, as Chinese finance forms print it.

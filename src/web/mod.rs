@@ -1,31 +1,56 @@
 //! Server-rendered pages in Simplified Chinese (网页界面) for county staff, village accountants
 //! and auditors: plain HTML and forms, no JavaScript framework, behind the same login, roles and
-//! region scopes as the API. The session is a cookie holding an API token.
+//! region scopes as the API, through the same services. The session is a cookie holding an API
+//! token; write forms are shown only to roles that may write, and a refused POST is a 403 page.
 
+mod assets;
+mod audit;
+mod dashboard;
+mod distributions;
+mod form;
+mod households;
 mod layout;
-mod pages;
+mod places;
 mod plan_steps;
+mod projects;
 mod session;
+mod watch;
 
 use crate::api::AppState;
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 /// The pages, merged into the service's router.
 pub fn routes() -> Router<AppState> {
     Router::new()
-        .route("/", get(pages::dashboard))
+        .route("/", get(dashboard::dashboard))
         .route("/login", get(session::login_form).post(session::login))
         .route("/logout", get(session::logout))
-        .route("/projects", get(pages::projects))
-        .route("/projects/{id}", get(pages::project))
-        .route("/assets", get(pages::assets))
-        .route("/assets/{id}", get(pages::asset))
-        .route("/households", get(pages::households))
-        .route("/households/{id}", get(pages::household))
-        .route("/distributions", get(pages::distributions))
-        .route("/distributions/{id}", get(pages::distribution))
-        .route("/distributions/{id}/step", axum::routing::post(plan_steps::submit))
-        .route("/audit", get(pages::audit))
-        .route("/watch", get(pages::watch))
+        .route("/projects", get(projects::list))
+        .route("/projects/new", get(projects::new_form).post(projects::create))
+        .route("/projects/{id}", get(projects::show))
+        .route("/projects/{id}/status", post(projects::change_status))
+        .route(
+            "/projects/{id}/accept",
+            get(projects::accept_page).post(projects::accept),
+        )
+        .route("/assets", get(assets::list))
+        .route("/assets/{id}", get(assets::show))
+        .route("/assets/{id}/ownership", post(assets::confirm))
+        .route("/assets/{id}/yields", post(assets::post_yield))
+        .route("/yields/{id}/reverse", post(assets::reverse))
+        .route("/households", get(households::list))
+        .route("/households/new", get(households::new_form).post(households::create))
+        .route("/households/{id}", get(households::show))
+        .route("/households/{id}/status", post(households::change_status))
+        .route("/distributions", get(distributions::list))
+        .route(
+            "/distributions/new",
+            get(distributions::new_form).post(distributions::create),
+        )
+        .route("/distributions/{id}", get(distributions::show))
+        .route("/distributions/{id}/step", post(plan_steps::submit))
+        .route("/audit", get(audit::log))
+        .route("/reconciliation", get(audit::reconciliation))
+        .route("/watch", get(watch::watch))
 }

@@ -2,24 +2,56 @@
 //! the township review, county filing, payment, results — and cancelling. Each posts to
 //! `/distributions/{id}/step` and goes through the same service as the API.
 
+use super::layout::{error_page, may};
 use super::session::WebUser;
 use crate::api::AppState;
 use crate::api::extract::Id;
-use crate::domain::vocab::{DeliberationStep, PlanState};
+use crate::domain::vocab::{DeliberationStep, PlanState, Role};
 use crate::domain::{Error, Result};
+use crate::service::Actor;
+use crate::service::access::Duty;
 use crate::service::distributions::{
     self, Cancel, File, Pay, PlanView, Publicize, Resolve, Results, Review, StepInput,
 };
 use axum::Form;
 use axum::extract::State;
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use chrono::NaiveDate;
 use maud::{Markup, html};
 use std::collections::HashMap;
 
-/// The form for the plan's next step (empty when nothing is left to do).
-pub fn next_step(p: &PlanView) -> Markup {
+/// Who records a plan's step in a state: township review and county filing are county staff's,
+/// the rest the village accountant's.
+fn duty_in(state: PlanState) -> Duty {
+    match state {
+        PlanState::Publicized | PlanState::Reviewed => Duty::PlanApproval,
+        _ => Duty::Village,
+    }
+}
+
+/// The duty an action of the step form needs.
+fn duty_of(action: &str) -> Duty {
+    match action {
+        "review" | "file" => Duty::PlanApproval,
+        "cancel" => Duty::PlanCancel,
+        _ => Duty::Village,
+    }
+}
+
+/// The form for the plan's next step, when this user's role records it (empty when nothing is
+/// left to do; a note saying who acts next when it is another role's step).
+pub fn next_step(actor: &Actor, p: &PlanView) -> Markup {
     let state = PlanState::parse(&p.state).unwrap_or(PlanState::Draft);
+    let open = !matches!(state, PlanState::ResultsPublicized | PlanState::Cancelled);
+    if !may(actor, duty_in(state)) {
+        return html! {
+            @if open && actor.role != Role::Auditor {
+                p.muted { "下一步由" @if duty_in(state) == Duty::PlanApproval { "县级业务人员 (乡镇审核、县级备案)" } @else { "村会计" } "办理。" }
+            }
+            @if open && may(actor, Duty::PlanCancel) && !matches!(state, PlanState::Paid) { (cancel_form(p.id)) }
+        };
+    }
     let action = format!("/distributions/{}/step", p.id);
     let date = |name: &str, label: &str| html! { label { (label) input type="date" name=(name) required; } };
     let text = |name: &str, label: &str| html! { label { (label) input name=(name) required; } };
@@ -59,11 +91,16 @@ pub fn next_step(p: &PlanView) -> Markup {
             },
             PlanState::ResultsPublicized | PlanState::Cancelled => {},
         }
-        @if !matches!(state, PlanState::Paid | PlanState::ResultsPublicized | PlanState::Cancelled) {
-            form.filters method="post" action=(action) {
-                input type="hidden" name="action" value="cancel";
-                (text("reason", "取消原因")) button { "取消方案" }
-            }
+        @if !matches!(state, PlanState::Paid | PlanState::ResultsPublicized | PlanState::Cancelled) { (cancel_form(p.id)) }
+    }
+}
+
+fn cancel_form(id: i32) -> Markup {
+    html! {
+        form.filters method="post" action=(format!("/distributions/{id}/step")) {
+            input type="hidden" name="action" value="cancel";
+            label { "取消原因" input name="reason" required; }
+            button.secondary { "取消方案" }
         }
     }
 }
@@ -85,20 +122,25 @@ pub async fn submit(
     Id(id): Id,
     Form(form): Form<HashMap<String, String>>,
 ) -> Response {
+    let action = form.get("action").map_or("", String::as_str);
+    if let Err(e) = u.actor.check_duty(duty_of(action)) {
+        return error_page(&u.actor, &u.region_name, e);
+    }
     match apply(&s, &u, id, &form).await {
         Ok(()) => Redirect::to(&format!("/distributions/{id}")).into_response(),
-        Err(e) => super::pages::render_distribution(&s, &u, id, Some(describe(&e))).await,
+        Err(e @ Error::Forbidden(_)) => error_page(&u.actor, &u.region_name, e),
+        Err(e) => {
+            let mut resp = super::distributions::render_plan(&s, &u, id, Some(describe(&e))).await;
+            *resp.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            resp
+        }
     }
 }
 
-/// A refusal in words for the page, fields named.
+/// A refusal in words for the page.
 fn describe(e: &Error) -> String {
     match e {
-        Error::Invalid(fields) => fields
-            .iter()
-            .map(|f| format!("{}: {}", f.field, f.message))
-            .collect::<Vec<_>>()
-            .join("; "),
+        Error::Invalid(fields) => fields.iter().map(|f| f.message.clone()).collect::<Vec<_>>().join("; "),
         other => other.to_string(),
     }
 }

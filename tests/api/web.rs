@@ -156,7 +156,7 @@ async fn an_accountant_walks_a_plan_to_paid_with_the_page_forms() {
                &party_review_date=2026-04-04&party_review_attendance=30/32&party_review_minutes=c\
                &representatives_resolution_date=2026-04-05&representatives_resolution_attendance=21/25&representatives_resolution_minutes=d";
     let (st, _, body) = post_form(&app, &step, &acc, bad).await;
-    assert_eq!(st, 200);
+    assert_eq!(st, 422);
     assert!(body.contains("未能完成"), "{body}");
     assert_eq!(app.get(&format!("/api/v1/distributions/{id}")).await["state"], "draft");
 
@@ -179,4 +179,185 @@ async fn an_accountant_walks_a_plan_to_paid_with_the_page_forms() {
     // The next step offered is the results notice.
     let (_, _, page) = get(&app, &format!("/distributions/{id}"), Some(&acc)).await;
     assert!(page.contains("结果公开"), "a paid plan offers the results step");
+}
+
+fn session_of(cookie: String) -> String {
+    cookie.split(';').next().unwrap().to_string()
+}
+
+/// A form body with its values percent-encoded.
+fn encoded(pairs: &[(&str, &str)]) -> String {
+    form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(pairs)
+        .finish()
+}
+
+#[tokio::test]
+async fn a_refused_form_names_the_field_in_chinese_and_keeps_what_was_typed() {
+    let app = TestApp::new().await;
+    county(&app, &[("371622101201", "南关村")]).await;
+    app.user("staff", Role::CountyStaff, Some("371622000000")).await;
+    let staff = session_of(form_login(&app, "staff", "secret-pass-1").await.unwrap());
+    let (st, _, form) = get(&app, "/projects/new", Some(&staff)).await;
+    assert_eq!(st, 200);
+    assert!(
+        form.contains("name=\"funding[0].amount\"") && form.contains("添加一行"),
+        "{form}"
+    );
+
+    // Caught on the page: an amount with three decimals, next to its own line's field.
+    let typed = [
+        ("code", "XM-2026-01"),
+        ("name", "南关村光伏电站"),
+        ("kind", "photovoltaic"),
+        ("year", "2026"),
+        ("county_code", "371622000000"),
+        ("village.371622101201", "1"),
+        ("funding_lines", "2"),
+        ("funding[0].source", "central"),
+        ("funding[0].amount", "120000.00"),
+        ("funding[0].document", "财农〔2026〕8号"),
+        ("funding[1].source", "county"),
+        ("funding[1].amount", "30000.005"),
+        ("op", "save"),
+    ];
+    let (st, _, body) = post_form(&app, "/projects/new", &staff, &encoded(&typed)).await;
+    assert_eq!(st, 422);
+    let field = body.find("name=\"funding[1].amount\"").expect("the field is shown");
+    let error = body.find("金额最多两位小数").expect("the message is in Chinese");
+    assert!(
+        error > field && !body[field..error].contains("<label"),
+        "the message is next to funding[1].amount"
+    );
+    for kept in [
+        "value=\"30000.005\"",
+        "value=\"XM-2026-01\"",
+        "value=\"财农〔2026〕8号\"",
+        "value=\"南关村光伏电站\"",
+    ] {
+        assert!(body.contains(kept), "kept {kept}");
+    }
+    assert!(
+        body.contains("name=\"village.371622101201\" value=\"1\" checked"),
+        "the village stays ticked"
+    );
+
+    // Caught by the service: a blank middle line is left out, and the zero amount of the third
+    // form line is named as that line, not as the service's second.
+    let mut typed = typed.to_vec();
+    typed.retain(|(k, _)| !k.starts_with("funding[1]"));
+    typed.extend([
+        ("funding_lines", "3"),
+        ("funding[2].source", "county"),
+        ("funding[2].amount", "0"),
+    ]);
+    let (st, _, body) = post_form(&app, "/projects/new", &staff, &encoded(&typed)).await;
+    assert_eq!(st, 422);
+    let field = body.find("name=\"funding[2].amount\"").unwrap();
+    let error = body.find("资金金额应大于零").expect("the service's message");
+    assert!(error > field, "on funding[2].amount");
+    assert_eq!(app.get("/api/v1/projects").await["total"], 0, "nothing saved");
+
+    // Adding a line re-renders with one more and saves nothing.
+    let mut more = typed.clone();
+    more.retain(|(k, _)| *k != "op");
+    more.push(("op", "add_funding"));
+    let (st, _, body) = post_form(&app, "/projects/new", &staff, &encoded(&more)).await;
+    assert_eq!(st, 200);
+    assert!(body.contains("name=\"funding[3].amount\""));
+
+    // Fixed, it saves and shows the project.
+    let fixed: Vec<(&str, &str)> = typed
+        .iter()
+        .map(|(k, v)| {
+            if *k == "funding[2].amount" {
+                (*k, "30000.00")
+            } else {
+                (*k, *v)
+            }
+        })
+        .collect();
+    let (st, location, _) = post_form(&app, "/projects/new", &staff, &encoded(&fixed)).await;
+    assert_eq!(st, 303);
+    let (_, _, page) = get(&app, &location, Some(&staff)).await;
+    assert!(page.contains("150,000.00") && page.contains("批复立项"), "{page}");
+}
+
+#[tokio::test]
+async fn an_auditor_sees_no_write_form_and_every_post_is_refused_with_nothing_written() {
+    let app = TestApp::new().await;
+    relief_ledger::service::demo::seed_if_empty(&app.store).await.unwrap();
+    let county_code = relief_ledger::service::demo::COUNTY;
+    app.user("aud", Role::Auditor, Some(county_code)).await;
+    let aud = session_of(form_login(&app, "aud", "secret-pass-1").await.unwrap());
+    let asset = app.get("/api/v1/assets?limit=1").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let project = app.get("/api/v1/projects").await["items"][0]["id"].as_i64().unwrap();
+    let plan = app.get("/api/v1/distributions?state=draft").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    let household = app.get("/api/v1/households?village_code=341822100201").await["items"][0]["id"]
+        .as_i64()
+        .unwrap();
+    for path in [
+        format!("/assets/{asset}"),
+        format!("/projects/{project}"),
+        format!("/distributions/{plan}"),
+        format!("/households/{household}"),
+        "/projects".into(),
+        "/households".into(),
+        "/distributions".into(),
+    ] {
+        let (st, _, body) = get(&app, &path, Some(&aud)).await;
+        assert_eq!(st, 200, "{path}");
+        assert!(
+            !body.contains("method=\"post\""),
+            "{path} shows an auditor a write form"
+        );
+        assert!(body.contains("审计人员"), "{path} header");
+    }
+    let audit_before = app.get("/api/v1/audit?limit=1").await["total"].clone();
+    let posts = [
+        (
+            "/projects/new".to_string(),
+            "code=X&name=X&kind=other&year=2026&funding[0].amount=1.00&op=save".to_string(),
+        ),
+        (format!("/projects/{project}/status"), "status=cancelled".into()),
+        (
+            format!("/assets/{asset}/ownership"),
+            format!("confirmed_on=2026-01-01&owners[0].region_code={county_code}&owners[0].investment=1.00"),
+        ),
+        (
+            format!("/assets/{asset}/yields"),
+            "kind=rent&period_start=2026-01-01&period_end=2026-01-31&revenue=100.00".into(),
+        ),
+        (
+            format!("/households/{household}/status"),
+            "status=ordinary&labour=full&effective_date=2026-01-01".into(),
+        ),
+        (
+            "/households/new".into(),
+            "village_code=341822100201&number=X1&head_name=X&members=1".into(),
+        ),
+        (
+            "/distributions/new".into(),
+            "village_code=341822100201&year=2026&record_date=2026-01-01&amount=1.00&op=preview".into(),
+        ),
+        (format!("/distributions/{plan}/step"), "action=cancel&reason=x".into()),
+    ];
+    for (path, body) in &posts {
+        let (st, _, page) = post_form(&app, path, &aud, body).await;
+        assert_eq!(st, 403, "{path}: {page}");
+        assert!(page.contains("无权"), "{path} says why");
+    }
+    assert_eq!(
+        app.get("/api/v1/audit?limit=1").await["total"],
+        audit_before,
+        "nothing written"
+    );
+    assert_eq!(
+        app.get(&format!("/api/v1/distributions/{plan}")).await["state"],
+        "draft"
+    );
 }
