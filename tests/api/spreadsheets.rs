@@ -539,3 +539,52 @@ async fn a_gbk_project_list_and_monthly_meter_readings_import_once_and_only_once
     assert!(std::fs::read_to_string(&ledger).unwrap().contains(&code));
     let _ = Path::new(&ledger);
 }
+
+/// The fixture of the import benchmark: a county of 100 villages in `BENCH_DATABASE_URL` (a
+/// SQLite or PostgreSQL URL; the database must be new) and a roster of `BENCH_HOUSEHOLDS`
+/// (default 100,000) households in the CSV file `BENCH_FILE`. Then time
+/// `relief-ledger --db URL import households FILE` on a release build (see the README).
+#[tokio::test]
+#[ignore = "writes the benchmark fixture; run by hand"]
+async fn write_the_import_benchmark_fixture() {
+    use relief_ledger::service::regions::{NewRegion, create};
+    use relief_ledger::service::{Actor, Store};
+    let url = std::env::var("BENCH_DATABASE_URL").expect("BENCH_DATABASE_URL");
+    let file = std::env::var("BENCH_FILE").expect("BENCH_FILE");
+    let n: usize = std::env::var("BENCH_HOUSEHOLDS").map_or(100_000, |v| v.parse().unwrap());
+    let store = Store::open(&url).await.unwrap();
+    let actor = Actor::system("bench");
+    let region = |code: &str, name: String, level: &str, parent: Option<&str>| {
+        serde_json::from_value::<NewRegion>(json!({"code": code, "name": name, "level": level, "parent_code": parent}))
+            .unwrap()
+    };
+    create(&store, &actor, region("371622000000", "示范县".into(), "county", None))
+        .await
+        .unwrap();
+    create(
+        &store,
+        &actor,
+        region("371622101000", "城关镇".into(), "township", Some("371622000000")),
+    )
+    .await
+    .unwrap();
+    let villages: Vec<String> = (1..=100).map(|v| format!("371622101{v:03}")).collect();
+    for (i, code) in villages.iter().enumerate() {
+        create(
+            &store,
+            &actor,
+            region(code, format!("第{}村", i + 1), "village", Some("371622101000")),
+        )
+        .await
+        .unwrap();
+    }
+    let rows: Vec<String> = roster(n)
+        .into_iter()
+        .enumerate()
+        .map(|(i, line)| {
+            line.replace("南关村", &villages[i % 100])
+                .replace(V2, &villages[i % 100])
+        })
+        .collect();
+    std::fs::write(&file, csv(&rows)).unwrap();
+}
