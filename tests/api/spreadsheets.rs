@@ -588,3 +588,72 @@ async fn write_the_import_benchmark_fixture() {
         .collect();
     std::fs::write(&file, csv(&rows)).unwrap();
 }
+
+#[tokio::test]
+async fn a_plans_allocations_export_to_xlsx_and_csv_with_their_total() {
+    let app = TestApp::new().await;
+    county(&app, &[(V1, "南关村")]).await;
+    for (n, members, labour, status) in [
+        (1, 2, "none", "lifted"),
+        (2, 4, "full", "marginal"),
+        (3, 3, "weak", "unstable"),
+    ] {
+        household(&app, V1, n, members, labour, status, false).await;
+    }
+    let p = app
+        .post(
+            "/api/v1/projects",
+            json!({"code": "E-1", "name": "大棚", "county_code": "371622000000", "kind": "planting", "year": 2024,
+            "village_codes": [V1], "funding": [{"source": "central", "amount": "50000.00", "fiscal_year": 2024}]}),
+        )
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    for s in ["approved", "under_construction"] {
+        app.post(&format!("/api/v1/projects/{pid}/status"), json!({"status": s}))
+            .await;
+    }
+    let assets = app
+        .post(&format!("/api/v1/projects/{pid}/accept"), json!({"accepted_on": "2024-05-01", "assets": [{"name": "大棚", "class": "operating", "value": "50000.00"}]}))
+        .await;
+    let asset = assets[0]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/assets/{asset}/ownership"),
+        json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": V1, "investment": "50000.00"}]}),
+    )
+    .await;
+    app.post(&format!("/api/v1/assets/{asset}/yields"), json!({"kind": "rent", "period_start": "2025-01-01", "period_end": "2025-12-31", "received_on": "2025-03-01", "revenue": "10000.01"})).await;
+    let plan = app
+        .post(
+            "/api/v1/distributions",
+            json!({"village_code": V1, "year": 2025, "record_date": "2025-06-30", "amount": "10000.01",
+            "retention_rate": "0.1", "management_rate": "0.05", "public_works": "0.00", "dividend": {}}),
+        )
+        .await;
+    let id = plan["id"].as_i64().unwrap().to_string();
+    let pool = m(&plan["dividend_pool"]);
+    let dir = Scratch::new("alloc");
+    for name in ["alloc.xlsx", "alloc.csv"] {
+        let out = dir.path(name);
+        let (ok, text) = cli(
+            &app.url,
+            &["export", "allocations", "--distribution", &id, "--out", &out],
+        );
+        assert!(ok && text.contains("已导出 3 行"), "{text}");
+        let sheet = read(&out);
+        assert_eq!(sheet.rows.len(), 4, "three households and 合计");
+        let (number, dividend, total) = (
+            sheet.column("户编号").unwrap(),
+            sheet.column("分红金额").unwrap(),
+            sheet.column("合计").unwrap(),
+        );
+        let fen = |s: &str| relief_ledger::domain::Fen::parse(s).unwrap().0;
+        let lines = &sheet.rows[..3];
+        let sum: i64 = lines.iter().map(|(_, r)| fen(&r[dividend])).sum();
+        let last = &sheet.rows[3].1;
+        assert_eq!(last[number], "合计");
+        assert_eq!(fen(&last[dividend]), sum, "{name}");
+        assert_eq!(fen(&last[total]), sum, "{name}");
+        assert_eq!(sum, fen(&pool), "{name}: the dividends are the pool, to the fen");
+        assert_eq!(lines[0].1[number], format!("{V1}001"));
+    }
+}
