@@ -9,7 +9,7 @@ use relief_ledger::domain::vocab::Role;
 use relief_ledger::service::import::{labour_word, status_word};
 use serde_json::{Value, json};
 use std::collections::HashMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 
 const V1: &str = "371622101201";
@@ -537,7 +537,6 @@ async fn a_gbk_project_list_and_monthly_meter_readings_import_once_and_only_once
     let (ok, out) = cli(&app.url, &["export", "ledger", "--out", &ledger]);
     assert!(ok, "{out}");
     assert!(std::fs::read_to_string(&ledger).unwrap().contains(&code));
-    let _ = Path::new(&ledger);
 }
 
 /// The fixture of the import benchmark: a county of 100 villages in `BENCH_DATABASE_URL` (a
