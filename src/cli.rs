@@ -87,6 +87,11 @@ pub enum Command {
         #[command(subcommand)]
         what: ImportCommand,
     },
+    /// Export to XLSX or CSV (by the extension of --out) in the layouts the imports read.
+    Export {
+        #[command(subcommand)]
+        what: ExportCommand,
+    },
     /// The audit log.
     Audit {
         #[command(subcommand)]
@@ -133,6 +138,28 @@ pub enum ImportCommand {
         /// Check and report without writing.
         #[arg(long)]
         dry_run: bool,
+        /// Also write the sheet with its bad cells marked red (and 错误原因) to this XLSX file.
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
+    /// The project list (项目库): 项目编号, 项目名称, 所属县, 项目类型, 年度, 实施单位, 受益村, 文号 and
+    /// a column per funding source (中央资金, 省级资金, 市级资金, 县级资金, 东西部协作, 定点帮扶,
+    /// 社会捐赠, 村自筹, 其他资金); keyed by 项目编号.
+    Projects {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
+    },
+    /// Monthly PV meter readings (上网电量结算单): 资产编号/电站编号, 月份, 上网电量, 电价, and
+    /// optionally 电费, 运维费, 到账日期, 结算单号; each row a pv_sales yield, keyed by asset + month.
+    Yields {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        dry_run: bool,
+        #[arg(long)]
+        report: Option<std::path::PathBuf>,
     },
     /// The bank's payment return (银行回盘) for a plan: household_number/户编号, status/结果
     /// (成功/失败, paid/failed) and reason/失败原因 columns.
@@ -143,6 +170,36 @@ pub enum ImportCommand {
         /// The date of the return (default today).
         #[arg(long)]
         date: Option<chrono::NaiveDate>,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// The household roster (花名册) in the layout `import households` reads. ID numbers and bank
+    /// accounts are masked unless --full (the CLI runs on the server as the system admin).
+    Households {
+        /// A county, township or village code (default everything).
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Write ID numbers and bank accounts in full (for a round trip through the import).
+        #[arg(long)]
+        full: bool,
+    },
+    /// A plan's allocations (分配明细) with a 合计 row.
+    Allocations {
+        #[arg(long)]
+        distribution: i32,
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// The asset ledger (资产台账), as `GET /reports/ledger.xlsx` / `.csv` render it.
+    Ledger {
+        #[arg(long)]
+        region: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
     },
 }
 
@@ -218,8 +275,40 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     village_column,
                     mapping,
                     dry_run,
+                    report,
                 },
-        } => import_households(&store, &file, village_column, mapping.as_deref(), dry_run).await,
+        } => {
+            import_households(
+                &store,
+                &file,
+                village_column,
+                mapping.as_deref(),
+                dry_run,
+                report.as_deref(),
+            )
+            .await
+        }
+        Command::Import {
+            what: ImportCommand::Projects { file, dry_run, report },
+        } => {
+            let sheet = read_sheet(&file)?;
+            let actor = crate::service::Actor::system("import");
+            let r = crate::service::import::projects(&store, &actor, &sheet, dry_run)
+                .await
+                .map_err(describe)?;
+            print_report(&r, &sheet, report.as_deref(), "个项目")
+        }
+        Command::Import {
+            what: ImportCommand::Yields { file, dry_run, report },
+        } => {
+            let sheet = read_sheet(&file)?;
+            let actor = crate::service::Actor::system("import");
+            let r = crate::service::import::yields(&store, &actor, &sheet, dry_run)
+                .await
+                .map_err(describe)?;
+            print_report(&r, &sheet, report.as_deref(), "笔收益")
+        }
+        Command::Export { what } => export(&store, what).await,
         Command::Bench {
             households,
             phases,
@@ -335,16 +424,116 @@ pub async fn run(cli: Cli) -> Result<(), String> {
     }
 }
 
+fn read_sheet(file: &std::path::Path) -> Result<crate::sheet::Sheet, String> {
+    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}: {e}", file.display()))?;
+    crate::sheet::read(&bytes)
+}
+
+/// Prints an import's report: every bad cell as `第N行 <表头> <原因>`, or the counts; writes the
+/// marked sheet when asked; a file with bad rows is an error (non-zero exit).
+fn print_report(
+    report: &crate::service::import::Report,
+    sheet: &crate::sheet::Sheet,
+    marked: Option<&std::path::Path>,
+    unit: &str,
+) -> Result<(), String> {
+    for e in &report.errors {
+        println!("{e}");
+    }
+    if let Some(path) = marked {
+        let marks: Vec<reports::xlsx::Mark> = report
+            .errors
+            .iter()
+            .map(|e| reports::xlsx::Mark {
+                row: e.row,
+                column: sheet.column(&e.column),
+                reason: e.reason.clone(),
+            })
+            .collect();
+        let bytes = reports::xlsx::marked_xlsx(&sheet.headers, &sheet.rows, &marks);
+        std::fs::write(path, bytes).map_err(|e| format!("无法写入 {}: {e}", path.display()))?;
+    }
+    if !report.errors.is_empty() {
+        return Err(format!("共 {} 处错误, 未写入任何数据", report.errors.len()));
+    }
+    let verb = if report.written {
+        "已导入"
+    } else {
+        "检查通过 (未写入)"
+    };
+    println!(
+        "{verb}: {} 行, 新增 {} {unit}, 更新 {} {unit}, 无变化 {} {unit}",
+        report.rows, report.created, report.updated, report.unchanged
+    );
+    Ok(())
+}
+
+/// Writes an export as XLSX or CSV, by the extension of `out`.
+async fn export(store: &Store, what: ExportCommand) -> Result<(), String> {
+    use crate::service::export;
+    let actor = crate::service::Actor::system("export");
+    let xlsx = |out: &std::path::Path| -> Result<bool, String> {
+        match out
+            .extension()
+            .and_then(|e| e.to_str())
+            .map(str::to_ascii_lowercase)
+            .as_deref()
+        {
+            Some("xlsx") => Ok(true),
+            Some("csv") => Ok(false),
+            _ => Err(format!("{}: 输出文件应以 .xlsx 或 .csv 结尾", out.display())),
+        }
+    };
+    let (out, bytes, count) = match what {
+        ExportCommand::Households { region, out, full } => {
+            let t = export::households(store, &actor, region.as_deref(), full)
+                .await
+                .map_err(describe)?;
+            let bytes = if xlsx(&out)? {
+                reports::xlsx::table_xlsx("花名册", &t.headers, &t.rows)
+            } else {
+                reports::xlsx::table_csv(&t.headers, &t.rows)
+            };
+            (out, bytes, t.rows.len())
+        }
+        ExportCommand::Allocations { distribution, out } => {
+            let t = export::allocations(store, &actor, distribution)
+                .await
+                .map_err(describe)?;
+            let bytes = if xlsx(&out)? {
+                reports::xlsx::table_xlsx("分配明细", &t.headers, &t.rows)
+            } else {
+                reports::xlsx::table_csv(&t.headers, &t.rows)
+            };
+            (out, bytes, t.rows.len().saturating_sub(1))
+        }
+        ExportCommand::Ledger { region, out } => {
+            let rows = crate::service::ledger::rows(store, &actor, region.as_deref())
+                .await
+                .map_err(describe)?;
+            let bytes = if xlsx(&out)? {
+                reports::xlsx::ledger_xlsx("扶贫项目资产台账", &rows)
+            } else {
+                reports::xlsx::ledger_csv(&rows)
+            };
+            (out, bytes, rows.len())
+        }
+    };
+    std::fs::write(&out, bytes).map_err(|e| format!("无法写入 {}: {e}", out.display()))?;
+    println!("已导出 {count} 行到 {}", out.display());
+    Ok(())
+}
+
 async fn import_households(
     store: &Store,
     file: &std::path::Path,
     village_column: Option<String>,
     mapping: Option<&std::path::Path>,
     dry_run: bool,
+    marked: Option<&std::path::Path>,
 ) -> Result<(), String> {
     use crate::service::import;
-    let bytes = std::fs::read(file).map_err(|e| format!("无法读取 {}: {e}", file.display()))?;
-    let sheet = crate::sheet::read(&bytes)?;
+    let sheet = read_sheet(file)?;
     let mapping = match mapping {
         Some(path) => {
             let text =
@@ -361,22 +550,7 @@ async fn import_households(
     let report = import::households(store, &crate::service::Actor::system("import"), &sheet, &opts)
         .await
         .map_err(describe)?;
-    for e in &report.errors {
-        println!("{e}");
-    }
-    if !report.errors.is_empty() {
-        return Err(format!("共 {} 处错误, 未写入任何数据", report.errors.len()));
-    }
-    let verb = if report.written {
-        "已导入"
-    } else {
-        "检查通过 (未写入)"
-    };
-    println!(
-        "{verb}: {} 行, 新增 {} 户, 更新 {} 户, 无变化 {} 户",
-        report.rows, report.created, report.updated, report.unchanged
-    );
-    Ok(())
+    print_report(&report, &sheet, marked, "户")
 }
 
 async fn import_payments(

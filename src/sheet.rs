@@ -58,12 +58,24 @@ fn read_csv(text: &str) -> Result<Sheet, String> {
     let mut rows = Vec::new();
     for (i, r) in records.enumerate() {
         let r = r.map_err(|e| format!("第{}行 CSV 格式有误: {e}", i + 2))?;
-        let cells: Vec<String> = r.iter().map(|c| c.trim().to_string()).collect();
+        let cells: Vec<String> = r.iter().map(csv_text).collect();
         if cells.iter().any(|c| !c.is_empty()) {
             rows.push((i + 2, cells));
         }
     }
     Ok(Sheet { headers, rows })
+}
+
+/// A CSV cell as text, trimmed, without the marks that keep a number as text in Excel: a leading
+/// apostrophe (`'371622…`) or a formula wrapper (`="371622…"`).
+fn csv_text(cell: &str) -> String {
+    let t = cell.trim();
+    let t = t
+        .strip_prefix("=\"")
+        .and_then(|r| r.strip_suffix('"'))
+        .or_else(|| t.strip_prefix('\''))
+        .unwrap_or(t);
+    t.trim().to_string()
 }
 
 /// A cell as text: integral numbers without ".0", dates as YYYY-MM-DD.
@@ -72,7 +84,10 @@ fn cell_text(d: &Data) -> String {
         Data::Empty => String::new(),
         Data::String(s) => s.trim().to_string(),
         Data::Int(i) => i.to_string(),
-        Data::Float(f) if f.fract() == 0.0 && f.abs() < 9.0e15 => format!("{}", *f as i64),
+        Data::Float(f) if f.fract() == 0.0 && f.abs() < 1.0e15 => format!("{}", *f as i64),
+        // A long number Excel stored as a float has kept only 15 significant digits: written in
+        // E notation, an ID number or account saved this way is refused as such, not misread.
+        Data::Float(f) if f.abs() >= 1.0e15 => format!("{f:E}"),
         Data::Float(f) => f.to_string(),
         Data::Bool(b) => if *b { "是" } else { "否" }.to_string(),
         Data::DateTime(dt) => dt.as_datetime().map(|t| t.date().to_string()).unwrap_or_default(),
@@ -133,5 +148,12 @@ mod tests {
         assert_eq!(cell_text(&Data::Float(3.0)), "3");
         assert_eq!(cell_text(&Data::Float(6217000000001.0)), "6217000000001");
         assert_eq!(cell_text(&Data::String(" 2 ".into())), "2");
+        assert_eq!(cell_text(&Data::Float(371622198001010011.0)), "3.7162219800101E17");
+    }
+
+    #[test]
+    fn numbers_kept_as_text_in_a_csv_lose_their_marks() {
+        let s = read("身份证号,账号\n'371622198001010011,=\"6217000000001\"\n".as_bytes()).unwrap();
+        assert_eq!(s.rows[0].1, ["371622198001010011", "6217000000001"]);
     }
 }

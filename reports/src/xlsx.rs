@@ -716,6 +716,151 @@ fn items_sheet(ws: &mut Worksheet, styles: &Styles, p: &Performance, title: &str
     sheet.set_widths()
 }
 
+// ---------------------------------------------------------------------------------------------
+// 导入导出的表格: rosters and lists in the layouts county offices import, and import reports
+
+/// A typed cell of an exported table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TableCell {
+    Text(String),
+    /// Money in fen, written as yuan with two decimals.
+    Money(i64),
+    Integer(i64),
+    /// A date "YYYY-MM-DD" (a date cell), or any other text.
+    Date(String),
+    /// A decimal such as "1.2" (a number cell), or any other text.
+    Decimal(String),
+    Blank,
+}
+
+impl TableCell {
+    fn cell(&self) -> Cell {
+        match self {
+            TableCell::Text(s) => Cell::Text(s.clone()),
+            TableCell::Money(f) => Cell::Money(*f),
+            TableCell::Integer(n) => Cell::Integer(*n),
+            TableCell::Date(s) => Cell::Date(s.clone()),
+            TableCell::Decimal(s) => Cell::Decimal(s.clone()),
+            TableCell::Blank => Cell::Blank,
+        }
+    }
+}
+
+/// A table as an XLSX workbook with one sheet named `sheet_name`: the header in row 1 (so the
+/// file imports back as it is), frozen and filtered, typed cells below. Text cells stay text, so
+/// ID numbers and accounts keep every digit.
+///
+/// # Panics
+/// Only if the table has more rows than a sheet holds.
+pub fn table_xlsx(sheet_name: &str, headers: &[String], rows: &[Vec<TableCell>]) -> Vec<u8> {
+    finish(write_table(sheet_name, headers, rows))
+}
+
+fn write_table(sheet_name: &str, headers: &[String], rows: &[Vec<TableCell>]) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let mut workbook = Workbook::new();
+    let mut sheet = Sheet::new(workbook.add_worksheet(), &styles, sheet_name)?;
+    sheet.header(0, headers, 1)?;
+    let mut row: RowNum = 1;
+    for r in rows {
+        let cells: Vec<Cell> = r.iter().map(TableCell::cell).collect();
+        sheet.row(row, &cells, |_| false)?;
+        row += 1;
+    }
+    sheet.filter(0, row - 1, column(headers.len()))?;
+    sheet.set_widths()?;
+    workbook.save_to_buffer()
+}
+
+/// The same table as CSV: UTF-8 with a byte-order mark, money as `"1234.56"`, dates as
+/// `YYYY-MM-DD`.
+pub fn table_csv(headers: &[String], rows: &[Vec<TableCell>]) -> Vec<u8> {
+    let mut w = csv::Writer::from_writer("\u{feff}".as_bytes().to_vec());
+    // Writing to a Vec cannot fail, and every record has the header's length.
+    let ok = "writing CSV to memory";
+    w.write_record(headers).expect(ok);
+    for r in rows {
+        w.write_record(r.iter().map(|c| c.cell().plain())).expect(ok);
+    }
+    w.into_inner().expect(ok)
+}
+
+/// A bad cell of an import report (导入错误报告): its spreadsheet row (the header is row 1), its
+/// column (`None` when the column itself is missing) and the reason.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub row: usize,
+    pub column: Option<usize>,
+    pub reason: String,
+}
+
+const BAD_FILL: u32 = 0xFF7C80;
+
+/// The imported sheet copied as it was read, each row at the row number it had, with every bad
+/// cell filled red and given a note with its reason, and a last column 错误原因 listing the
+/// reasons of each bad row.
+///
+/// # Panics
+/// Only if the sheet has more rows than a sheet holds.
+pub fn marked_xlsx(headers: &[String], rows: &[(usize, Vec<String>)], marks: &[Mark]) -> Vec<u8> {
+    finish(write_marked(headers, rows, marks))
+}
+
+fn write_marked(headers: &[String], rows: &[(usize, Vec<String>)], marks: &[Mark]) -> Result<Vec<u8>, XlsxError> {
+    let styles = Styles::new();
+    let bad = styles.text.clone().set_background_color(Color::RGB(BAD_FILL));
+    let mut workbook = Workbook::new();
+    let mut sheet = Sheet::new(workbook.add_worksheet(), &styles, "错误报告")?;
+    let mut titles = headers.to_vec();
+    titles.push("错误原因".into());
+    let reasons_col = column(headers.len());
+    sheet.header(0, &titles, 0)?;
+    let mut by_cell: std::collections::HashMap<(usize, Option<usize>), Vec<&str>> = std::collections::HashMap::new();
+    let mut by_row: std::collections::BTreeMap<usize, Vec<String>> = std::collections::BTreeMap::new();
+    for m in marks {
+        by_cell.entry((m.row, m.column)).or_default().push(&m.reason);
+        let header = m.column.and_then(|c| headers.get(c)).map_or("", String::as_str);
+        by_row
+            .entry(m.row)
+            .or_default()
+            .push(format!("{header} {}", m.reason).trim().to_string());
+    }
+    let spreadsheet_row = |n: usize| RowNum::try_from(n.saturating_sub(1)).unwrap_or(RowNum::MAX);
+    for (n, cells) in rows {
+        for (col, text) in (0..).zip(cells) {
+            let key = (*n, Some(usize::from(col)));
+            let format = if by_cell.contains_key(&key) { &bad } else { &styles.text };
+            sheet.fit(col, display_width(text));
+            sheet
+                .ws
+                .write_string_with_format(spreadsheet_row(*n), col, cell_text(text), format)?;
+        }
+    }
+    for ((n, col), reasons) in &by_cell {
+        let Some(col) = col else { continue };
+        let col = column(*col);
+        let row = spreadsheet_row(*n);
+        if *n != 1 && rows.iter().all(|(r, cells)| r != n || cells.len() <= usize::from(col)) {
+            sheet.ws.write_blank(row, col, &bad)?;
+        }
+        sheet.ws.insert_note(
+            row,
+            col,
+            &rust_xlsxwriter::Note::new(reasons.join("; ")).set_author("relief-ledger"),
+        )?;
+    }
+    for (n, reasons) in &by_row {
+        let text = reasons.join("; ");
+        sheet.fit(reasons_col, display_width(&text).min(MAX_WIDTH));
+        let format = if *n == 1 { &styles.header } else { &bad };
+        sheet
+            .ws
+            .write_string_with_format(spreadsheet_row(*n), reasons_col, cell_text(&text), format)?;
+    }
+    sheet.set_widths()?;
+    workbook.save_to_buffer()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod extract;
+mod imports;
 mod openapi;
 mod resources;
 
@@ -70,6 +71,10 @@ pub fn router(state: AppState) -> Router {
         .route("/reports/arrears", get(arrears))
         .route("/reports/idle", get(idle_assets))
         .route("/audit", get(audit_log))
+        .route(
+            "/imports/households",
+            post(imports::households).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
+        )
         .fallback(not_found);
     Router::new()
         .nest("/api/v1", api)

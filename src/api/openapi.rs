@@ -1,5 +1,6 @@
 //! The OpenAPI 3 document (`GET /api/v1/openapi.json`), generated from the handlers' annotations.
 
+use super::imports;
 use super::resources::*;
 use axum::Json;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -34,6 +35,7 @@ impl Modify for BearerAuth {
         pay_distribution, results_distribution, cancel_distribution, payments_csv,
         statement_pdf, all_statements_pdf, notice_pdf, verify_code, record_payment_results, payment_status,
         reconciliation, performance, performance_pdf, performance_xlsx, ledger_xlsx, ledger_csv, expiring_contracts, arrears, idle_assets, audit_log,
+        imports::households,
     )
 )]
 struct ApiDoc;

@@ -1,55 +1,31 @@
-//! Importing the household roster (建档立卡户花名册 / 监测对象名单) from the spreadsheets county
-//! offices keep. Every row is checked before anything is written; a file with any bad row writes
-//! nothing, and the report names each bad cell as `第N行 <表头> <原因>`. Re-importing a file updates
-//! the households it names (by 户编号) and never duplicates them.
+//! Importing the spreadsheets county offices keep (表格导入): the household roster (花名册), the
+//! project list (项目库) and the grid company's monthly PV meter readings (光伏电站上网电量结算单).
+//!
+//! Every import checks every row before anything is written. A file with any bad row writes
+//! nothing; the report names each bad cell as `第N行 <表头> <原因>` (N as the spreadsheet shows it,
+//! the header is row 1). A clean file is written in one transaction with its audit entries, and
+//! re-importing it updates what it names by its key (户编号, 项目编号, 资产编号 + 月份) and never
+//! duplicates.
 
-use super::{Actor, Store, audit, now_text, today};
-use crate::domain::identity::{IdNumber, mask_bank_account, mask_id_number, parse_bank_account};
-use crate::domain::vocab::{HouseholdStatus, Labour, RegionLevel};
-use crate::domain::{Error, Result};
+mod households;
+mod projects;
+mod yields;
+
+pub use households::{Options, households, labour_word, status_word};
+pub use projects::projects;
+pub use yields::yields;
+
+use super::{Actor, audit, now_text};
+use crate::domain::Result;
 use crate::sheet::Sheet;
-use chrono::NaiveDate;
-use entity::{household_statuses, households, regions};
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use chrono::{Datelike, NaiveDate};
+use entity::audit_log;
+use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
 use serde::Serialize;
-use serde_json::json;
 use std::collections::HashMap;
 use std::fmt;
 
-/// The roster's fields and the headers each is known by, the usual one first.
-const FIELDS: &[(&str, &[&str], bool)] = &[
-    ("number", &["户编号", "农户编号", "户码"], true),
-    ("head_name", &["户主姓名", "户主", "姓名"], true),
-    (
-        "id_number",
-        &["身份证号", "户主身份证号", "身份证号码", "证件号码"],
-        true,
-    ),
-    ("members", &["家庭人口", "家庭人口数", "人口数", "家庭人数"], true),
-    ("labour", &["劳动能力", "劳动力状况"], true),
-    (
-        "status",
-        &["户类别", "脱贫户属性", "监测对象类别", "户属性", "人口类型"],
-        true,
-    ),
-    ("village", &["所属村", "行政村", "村"], true),
-    ("disabled", &["是否残疾", "是否有残疾人", "残疾"], false),
-    ("group", &["村民小组", "所属组", "组"], false),
-    ("bank_account", &["银行账号", "银行卡号", "账号"], false),
-    ("effective_date", &["纳入日期", "认定日期", "生效日期"], false),
-];
-
-/// How to read the file.
-#[derive(Debug, Default, Clone)]
-pub struct Options {
-    /// The header of the village column (default 所属村).
-    pub village_column: Option<String>,
-    /// Field → header, where a county's headers differ (from `--mapping`).
-    pub mapping: HashMap<String, String>,
-    pub dry_run: bool,
-}
-
-/// One bad cell.
+/// One bad cell (错误单元格): its spreadsheet row, its column header and the reason.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 pub struct RowError {
     pub row: usize,
@@ -63,7 +39,8 @@ impl fmt::Display for RowError {
     }
 }
 
-/// What an import did (or, on a dry run or with errors, would do).
+/// What an import did (导入结果), or on a dry run or with bad rows, would do: `created`,
+/// `updated` and `unchanged` count the items (households, projects, yields) the rows name.
 #[derive(Debug, Default, Serialize, utoipa::ToSchema)]
 pub struct Report {
     pub rows: usize,
@@ -74,421 +51,209 @@ pub struct Report {
     pub written: bool,
 }
 
-/// A row that passed every check.
-#[derive(Debug, Clone)]
-struct Row {
-    village: String,
-    number: String,
-    head_name: String,
-    id_number: String,
-    members: i32,
-    labour: Labour,
-    status: HouseholdStatus,
-    disabled: bool,
-    group: String,
-    bank_account: String,
-    effective_date: Option<NaiveDate>,
-}
-
-/// Reads the words offices write for labour capacity.
-pub fn labour_word(word: &str) -> Option<Labour> {
-    match word.trim() {
-        "有劳动能力" | "有" | "有劳动力" | "普通劳动力" | "技能劳动力" | "full" => {
-            Some(Labour::Full)
+impl Report {
+    fn new(sheet: &Sheet) -> Report {
+        Report {
+            rows: sheet.rows.len(),
+            ..Report::default()
         }
-        "弱劳动能力" | "弱" | "弱劳动力" | "半劳动力" | "weak" => Some(Labour::Weak),
-        "无劳动能力" | "无" | "丧失劳动能力" | "无劳动力" | "none" => Some(Labour::None),
-        _ => None,
+    }
+
+    fn finish_errors(&mut self) {
+        self.errors.sort_by_key(|e| e.row);
     }
 }
 
-/// Reads the words offices write for a household's status.
-pub fn status_word(word: &str) -> Option<HouseholdStatus> {
-    let w = word.trim();
-    HouseholdStatus::ALL
-        .iter()
-        .copied()
-        .find(|s| s.label() == w || s.as_str() == w)
+/// A field of a layout: its name, the headers offices use for it (the usual one first), and
+/// whether the column must be there.
+type Field = (&'static str, &'static [&'static str], bool);
+
+/// Where each field of a layout is in the sheet (表头定位).
+struct Columns {
+    found: HashMap<&'static str, (usize, String)>,
 }
 
-fn yes_no(word: &str) -> Option<bool> {
-    match word.trim() {
-        "是" | "有" | "1" | "Y" | "y" | "true" => Some(true),
-        "否" | "无" | "0" | "" | "N" | "n" | "false" => Some(false),
-        _ => None,
+impl Columns {
+    /// Finds every field's column; a missing required column is an error on row 1. `mapping`
+    /// (field → header) overrides the known headers.
+    fn locate(
+        sheet: &Sheet,
+        fields: &[Field],
+        mapping: &HashMap<String, String>,
+    ) -> std::result::Result<Columns, Vec<RowError>> {
+        let mut found = HashMap::new();
+        let mut missing = Vec::new();
+        for (field, known, required) in fields {
+            let wanted: Vec<String> = match mapping.get(*field) {
+                Some(h) => vec![h.clone()],
+                None => known.iter().map(|h| h.to_string()).collect(),
+            };
+            match wanted.iter().find_map(|h| sheet.column(h).map(|c| (c, h.clone()))) {
+                Some(hit) => {
+                    found.insert(*field, hit);
+                }
+                None if *required => missing.push(RowError {
+                    row: 1,
+                    column: wanted[0].clone(),
+                    reason: "缺少该列".into(),
+                }),
+                None => {}
+            }
+        }
+        if missing.is_empty() {
+            Ok(Columns { found })
+        } else {
+            Err(missing)
+        }
+    }
+
+    /// The trimmed text of `field` in a row ("" when the column is absent).
+    fn cell<'a>(&self, cells: &'a [String], field: &str) -> &'a str {
+        self.found
+            .get(field)
+            .map_or("", |(c, _)| cells.get(*c).map_or("", |s| s.as_str()))
+            .trim()
+    }
+
+    fn has(&self, field: &str) -> bool {
+        self.found.contains_key(field)
+    }
+
+    /// The header `field` was found under.
+    fn header(&self, field: &str) -> String {
+        self.found.get(field).map(|(_, h)| h.clone()).unwrap_or_default()
+    }
+
+    /// A row error on `field`.
+    fn error(&self, row: usize, field: &str, reason: impl Into<String>) -> RowError {
+        RowError {
+            row,
+            column: self.header(field),
+            reason: reason.into(),
+        }
     }
 }
 
+/// Excel's day 0 of the 1900 date system (serial 1 is 1900-01-01, counting the phantom
+/// 1900-02-29).
+fn excel_epoch() -> NaiveDate {
+    NaiveDate::from_ymd_opt(1899, 12, 30).unwrap_or_default()
+}
+
+/// Reads a date as offices write it: `2025-03-01`, `2025/3/1`, `2025.03.01`, `20250301`,
+/// `2025年3月1日`, or an Excel date serial saved as a plain number (`45717`).
 fn parse_date(text: &str) -> Option<NaiveDate> {
-    let t = text.trim().replace(['/', '.'], "-");
+    let t = text.trim();
+    if t.len() == 5 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let serial: i64 = t.parse().ok()?;
+        return excel_epoch().checked_add_signed(chrono::Duration::days(serial));
+    }
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        return NaiveDate::parse_from_str(t, "%Y%m%d").ok();
+    }
+    let t = t.replace(['/', '.', '年', '月'], "-").replace('日', "");
     NaiveDate::parse_from_str(&t, "%Y-%m-%d").ok()
 }
 
-/// Where each field is in the sheet; a missing required column is an error on row 1.
-fn columns(
-    sheet: &Sheet,
-    opts: &Options,
-) -> std::result::Result<HashMap<&'static str, (usize, String)>, Vec<RowError>> {
-    let mut found = HashMap::new();
-    let mut missing = Vec::new();
-    for (field, known, required) in FIELDS {
-        let wanted: Vec<String> = match (opts.mapping.get(*field), *field, &opts.village_column) {
-            (Some(h), _, _) => vec![h.clone()],
-            (None, "village", Some(h)) => vec![h.clone()],
-            _ => known.iter().map(|h| h.to_string()).collect(),
+/// Reads a month (月份): `2025-03`, `2025/3`, `2025.03`, `202503`, `2025年3月`, or any date of
+/// the month (an Excel date cell). Gives its first day.
+fn parse_month(text: &str) -> Option<NaiveDate> {
+    let t = text.trim();
+    if t.len() == 6 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let (y, m) = (t[..4].parse().ok()?, t[4..].parse().ok()?);
+        return NaiveDate::from_ymd_opt(y, m, 1);
+    }
+    if let Some(d) = parse_date(t) {
+        return d.with_day(1);
+    }
+    let t = t.replace(['/', '.', '年'], "-").replace('月', "");
+    let (y, m) = t.split_once('-')?;
+    NaiveDate::from_ymd_opt(y.trim().parse().ok()?, m.trim().parse().ok()?, 1)
+}
+
+/// The last day of the month that starts on `first`.
+fn month_end(first: NaiveDate) -> NaiveDate {
+    first
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(first)
+}
+
+/// Whether a cell held a long number that Excel stored as a float (shown like `3.71622E+17`):
+/// Excel keeps 15 significant digits, so an ID number or bank account saved as a number has lost
+/// its last digits.
+fn lost_digits(text: &str) -> bool {
+    text.contains(['e', 'E'])
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || matches!(b, b'e' | b'E' | b'+' | b'.'))
+}
+
+const LOST_DIGITS: &str = "以数字形式保存, Excel 只保留15位有效数字, 末位已丢失; 请将该列设为文本后重新填写";
+
+/// One audit entry of a batch.
+struct AuditEntry {
+    action: &'static str,
+    entity: &'static str,
+    entity_id: String,
+    after: serde_json::Value,
+}
+
+/// Appends a batch of audit entries to the hash chain: the last entry is read once, the chain is
+/// computed here with [`audit::entry_hash`], and the rows go in 500 a statement, in the caller's
+/// transaction (the process's write lock keeps anyone else from appending meanwhile).
+async fn audit_batch<C: ConnectionTrait>(db: &C, actor: &Actor, entries: Vec<AuditEntry>) -> Result<()> {
+    let last = audit_log::Entity::find()
+        .order_by_desc(audit_log::Column::Seq)
+        .limit(1)
+        .one(db)
+        .await?;
+    let (mut seq, mut prev_hash) = match last {
+        Some(l) => (l.seq, l.hash),
+        None => (0, audit::GENESIS.to_string()),
+    };
+    let at = now_text();
+    let mut rows = Vec::with_capacity(entries.len());
+    for e in entries {
+        seq += 1;
+        let mut m = audit_log::Model {
+            seq,
+            at: at.clone(),
+            actor: actor.username.clone(),
+            action: e.action.to_string(),
+            entity: e.entity.to_string(),
+            entity_id: e.entity_id,
+            before_json: "null".into(),
+            after_json: e.after.to_string(),
+            prev_hash,
+            hash: String::new(),
         };
-        match wanted.iter().find_map(|h| sheet.column(h).map(|c| (c, h.clone()))) {
-            Some(hit) => {
-                found.insert(*field, hit);
-            }
-            None if *required => missing.push(RowError {
-                row: 1,
-                column: wanted[0].clone(),
-                reason: "缺少该列".into(),
-            }),
-            None => {}
-        }
-    }
-    if missing.is_empty() { Ok(found) } else { Err(missing) }
-}
-
-/// Villages by code and by name (a name shared by two villages must be given as a code).
-struct Villages {
-    by_code: HashMap<String, String>,
-    by_name: HashMap<String, Vec<String>>,
-}
-
-impl Villages {
-    async fn load<C: ConnectionTrait>(db: &C) -> Result<Villages> {
-        let rows = regions::Entity::find()
-            .filter(regions::Column::Level.eq(RegionLevel::Village.as_str()))
-            .all(db)
-            .await?;
-        let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
-        for r in &rows {
-            by_name.entry(r.name.clone()).or_default().push(r.code.clone());
-        }
-        Ok(Villages {
-            by_code: rows.into_iter().map(|r| (r.code.clone(), r.name)).collect(),
-            by_name,
-        })
-    }
-
-    fn resolve(&self, text: &str) -> std::result::Result<String, &'static str> {
-        let t = text.trim();
-        if self.by_code.contains_key(t) {
-            return Ok(t.to_string());
-        }
-        match self.by_name.get(t).map(Vec::as_slice) {
-            Some([one]) => Ok(one.clone()),
-            Some(_) => Err("村名不唯一, 请填写12位区划代码"),
-            None if t.is_empty() => Err("不能为空"),
-            None => Err("未知的村"),
-        }
-    }
-}
-
-/// Checks one row; every bad cell is reported.
-fn check_row(
-    n: usize,
-    cells: &[String],
-    cols: &HashMap<&'static str, (usize, String)>,
-    villages: &Villages,
-) -> std::result::Result<Row, Vec<RowError>> {
-    let mut errors = Vec::new();
-    let cell = |field: &str| {
-        cols.get(field)
-            .map_or("", |(c, _)| cells.get(*c).map_or("", |s| s.as_str()))
-            .trim()
-    };
-    let mut bad = |field: &str, reason: &str| {
-        let column = cols.get(field).map(|(_, h)| h.clone()).unwrap_or_default();
-        errors.push(RowError {
-            row: n,
-            column,
-            reason: reason.into(),
+        m.hash = audit::entry_hash(&m);
+        prev_hash = m.hash.clone();
+        rows.push(audit_log::ActiveModel {
+            seq: Set(m.seq),
+            at: Set(m.at),
+            actor: Set(m.actor),
+            action: Set(m.action),
+            entity: Set(m.entity),
+            entity_id: Set(m.entity_id),
+            before_json: Set(m.before_json),
+            after_json: Set(m.after_json),
+            prev_hash: Set(m.prev_hash),
+            hash: Set(m.hash),
         });
-    };
-    let village = villages.resolve(cell("village")).map_err(|r| bad("village", r)).ok();
-    let number = cell("number").to_string();
-    if number.is_empty() {
-        bad("number", "不能为空");
     }
-    let head_name = cell("head_name").to_string();
-    if head_name.is_empty() {
-        bad("head_name", "不能为空");
+    let mut rows = rows.into_iter().peekable();
+    while rows.peek().is_some() {
+        let chunk: Vec<_> = rows.by_ref().take(500).collect();
+        audit_log::Entity::insert_many(chunk).exec_without_returning(db).await?;
     }
-    let id_number = IdNumber::parse(cell("id_number"))
-        .map_err(|e| bad("id_number", &e.to_string()))
-        .ok();
-    let members = cell("members").parse::<i32>().ok().filter(|m| (1..=99).contains(m));
-    if members.is_none() {
-        bad("members", "应为 1 至 99 的整数");
-    }
-    let labour = labour_word(cell("labour"));
-    if labour.is_none() {
-        bad("labour", "未知的劳动能力, 应为 有劳动能力/弱劳动能力/无劳动能力");
-    }
-    let status = status_word(cell("status"));
-    if status.is_none() {
-        bad(
-            "status",
-            "未知的户类别, 应为 脱贫户/脱贫不稳定户/边缘易致贫户/突发严重困难户/一般农户",
-        );
-    }
-    let disabled = yes_no(cell("disabled"));
-    if disabled.is_none() {
-        bad("disabled", "应为 是 或 否");
-    }
-    let bank = match cell("bank_account") {
-        "" => Some(String::new()),
-        b => parse_bank_account(b)
-            .map_err(|e| bad("bank_account", &e.to_string()))
-            .ok(),
-    };
-    let effective_date = match cell("effective_date") {
-        "" => Some(None),
-        d => parse_date(d).map(Some),
-    };
-    if effective_date.is_none() {
-        bad("effective_date", "日期格式应为 YYYY-MM-DD");
-    }
-    match (
-        village,
-        id_number,
-        members,
-        labour,
-        status,
-        disabled,
-        bank,
-        effective_date,
-    ) {
-        (
-            Some(village),
-            Some(id),
-            Some(members),
-            Some(labour),
-            Some(status),
-            Some(disabled),
-            Some(bank_account),
-            Some(effective_date),
-        ) if errors.is_empty() => Ok(Row {
-            village,
-            number,
-            head_name,
-            id_number: id.as_str().to_string(),
-            members,
-            labour,
-            status,
-            disabled,
-            group: cell("group").to_string(),
-            bank_account,
-            effective_date,
-        }),
-        _ => Err(errors),
-    }
-}
-
-/// Checks every row, then (unless a dry run or any row is bad) writes them all in one transaction.
-///
-/// # Errors
-/// A database error; bad rows are in the report, not an error.
-pub async fn households(store: &Store, actor: &Actor, sheet: &Sheet, opts: &Options) -> Result<Report> {
-    let mut report = Report {
-        rows: sheet.rows.len(),
-        ..Report::default()
-    };
-    let cols = match columns(sheet, opts) {
-        Ok(c) => c,
-        Err(missing) => {
-            report.errors = missing;
-            return Ok(report);
-        }
-    };
-    let w = store.write().await?;
-    let villages = Villages::load(&*w).await?;
-    let mut rows = Vec::new();
-    let mut first_seen: HashMap<String, usize> = HashMap::new();
-    for (n, cells) in &sheet.rows {
-        match check_row(*n, cells, &cols, &villages) {
-            Ok(row) => {
-                if let Some(first) = first_seen.insert(row.number.clone(), *n) {
-                    let column = cols["number"].1.clone();
-                    report.errors.push(RowError {
-                        row: *n,
-                        column,
-                        reason: format!("户编号重复 (与第{first}行)"),
-                    });
-                } else {
-                    rows.push((*n, row));
-                }
-            }
-            Err(errs) => report.errors.extend(errs),
-        }
-    }
-    let existing = existing(&*w, rows.iter().map(|(_, r)| r.number.clone()).collect()).await?;
-    for (n, row) in &rows {
-        if let Some((h, _)) = existing.get(&row.number)
-            && h.village_code != row.village
-        {
-            report.errors.push(RowError {
-                row: *n,
-                column: cols["number"].1.clone(),
-                reason: "户编号已属于其他村".into(),
-            });
-        }
-    }
-    if !report.errors.is_empty() {
-        report.errors.sort_by_key(|e| e.row);
-        return Ok(report);
-    }
-    for (_, row) in &rows {
-        match existing.get(&row.number) {
-            None => report.created += 1,
-            Some(current) if changed(current, row) => report.updated += 1,
-            Some(_) => report.unchanged += 1,
-        }
-    }
-    if opts.dry_run {
-        return Ok(report);
-    }
-    for (_, row) in &rows {
-        match existing.get(&row.number) {
-            None => create(&*w, actor, row).await?,
-            Some(current) if changed(current, row) => update(&*w, actor, current, row).await?,
-            Some(_) => {}
-        }
-    }
-    let summary = json!({"rows": report.rows, "created": report.created, "updated": report.updated});
-    audit::append(&*w, actor, "household.import", "import", report.rows, &(), &summary).await?;
-    w.commit().await?;
-    report.written = true;
-    Ok(report)
-}
-
-type Current = (households::Model, Option<household_statuses::Model>);
-
-/// The households already known by these numbers, with their latest status entry.
-async fn existing<C: ConnectionTrait>(db: &C, numbers: Vec<String>) -> Result<HashMap<String, Current>> {
-    let mut out = HashMap::new();
-    for chunk in numbers.chunks(500) {
-        let hs = households::Entity::find()
-            .filter(households::Column::Number.is_in(chunk.to_vec()))
-            .all(db)
-            .await?;
-        let ids: Vec<i32> = hs.iter().map(|h| h.id).collect();
-        let mut latest: HashMap<i32, household_statuses::Model> = HashMap::new();
-        for s in household_statuses::Entity::find()
-            .filter(household_statuses::Column::HouseholdId.is_in(ids))
-            .order_by_asc(household_statuses::Column::EffectiveDate)
-            .order_by_asc(household_statuses::Column::Id)
-            .all(db)
-            .await?
-        {
-            latest.insert(s.household_id, s);
-        }
-        for h in hs {
-            let s = latest.remove(&h.id);
-            out.insert(h.number.clone(), (h, s));
-        }
-    }
-    Ok(out)
-}
-
-fn status_changed(current: &Current, row: &Row) -> bool {
-    current
-        .1
-        .as_ref()
-        .is_none_or(|s| s.status != row.status.as_str() || s.labour != row.labour.as_str())
-}
-
-fn changed(current: &Current, row: &Row) -> bool {
-    let h = &current.0;
-    h.head_name != row.head_name
-        || h.id_number != row.id_number
-        || h.members != row.members
-        || h.disabled != row.disabled
-        || h.group_name != row.group
-        || h.bank_account != row.bank_account
-        || status_changed(current, row)
-}
-
-/// What the audit log keeps of a row: identifiers masked.
-fn audit_view(row: &Row) -> serde_json::Value {
-    json!({"number": row.number, "village_code": row.village, "head_name": row.head_name, "id_number": mask_id_number(&row.id_number),
-           "members": row.members, "labour": row.labour, "status": row.status, "disabled": row.disabled,
-           "bank_account": mask_bank_account(&row.bank_account)})
-}
-
-async fn create<C: ConnectionTrait>(db: &C, actor: &Actor, row: &Row) -> Result<()> {
-    let h = households::ActiveModel {
-        village_code: Set(row.village.clone()),
-        number: Set(row.number.clone()),
-        head_name: Set(row.head_name.clone()),
-        id_number: Set(row.id_number.clone()),
-        members: Set(row.members),
-        disabled: Set(row.disabled),
-        group_name: Set(row.group.clone()),
-        bank_account: Set(row.bank_account.clone()),
-        created_at: Set(now_text()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
-    status_entry(db, h.id, row, row.effective_date).await?;
-    audit::append(db, actor, "household.create", "household", h.id, &(), &audit_view(row)).await
-}
-
-async fn update<C: ConnectionTrait>(db: &C, actor: &Actor, current: &Current, row: &Row) -> Result<()> {
-    let h = &current.0;
-    let mut am: households::ActiveModel = h.clone().into();
-    am.head_name = Set(row.head_name.clone());
-    am.id_number = Set(row.id_number.clone());
-    am.members = Set(row.members);
-    am.disabled = Set(row.disabled);
-    am.group_name = Set(row.group.clone());
-    am.bank_account = Set(row.bank_account.clone());
-    am.update(db).await?;
-    if status_changed(current, row) {
-        // A change of status is dated: the file's date, else today (the history keeps the old one).
-        let date = row.effective_date.unwrap_or_else(today);
-        if current.1.as_ref().is_some_and(|s| s.effective_date == Some(date)) {
-            return Err(Error::conflict(
-                "duplicate",
-                format!("户 {} 在 {date} 已有属性记录", row.number),
-            ));
-        }
-        status_entry(db, h.id, row, Some(date)).await?;
-    }
-    audit::append(db, actor, "household.update", "household", h.id, &(), &audit_view(row)).await
-}
-
-async fn status_entry<C: ConnectionTrait>(db: &C, household_id: i32, row: &Row, date: Option<NaiveDate>) -> Result<()> {
-    household_statuses::ActiveModel {
-        household_id: Set(household_id),
-        effective_date: Set(date),
-        status: Set(row.status.as_str().into()),
-        labour: Set(row.labour.as_str().into()),
-        created_at: Set(now_text()),
-        ..Default::default()
-    }
-    .insert(db)
-    .await?;
     Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_words_offices_use_are_understood() {
-        assert_eq!(labour_word("丧失劳动能力"), Some(Labour::None));
-        assert_eq!(labour_word("弱"), Some(Labour::Weak));
-        assert_eq!(labour_word("强"), None);
-        assert_eq!(status_word("边缘易致贫户"), Some(HouseholdStatus::Marginal));
-        assert_eq!(status_word("富裕户"), None);
-    }
 
     #[test]
     fn a_row_error_prints_as_the_contract_says() {
@@ -498,5 +263,37 @@ mod tests {
             reason: "校验位不正确".into(),
         };
         assert_eq!(e.to_string(), "第18行 身份证号 校验位不正确");
+    }
+
+    #[test]
+    fn dates_and_months_read_as_offices_write_them() {
+        let d = NaiveDate::from_ymd_opt(2025, 3, 1).unwrap();
+        for t in [
+            "2025-03-01",
+            "2025/3/1",
+            "2025.03.01",
+            "20250301",
+            "2025年3月1日",
+            "45717",
+        ] {
+            assert_eq!(parse_date(t), Some(d), "{t}");
+        }
+        for t in ["2025-03", "2025/3", "202503", "2025年3月", "2025-03-17", "45717"] {
+            assert_eq!(parse_month(t), Some(d), "{t}");
+        }
+        assert_eq!(parse_month("2025-13"), None);
+        assert_eq!(month_end(d), NaiveDate::from_ymd_opt(2025, 3, 31).unwrap());
+        assert_eq!(
+            month_end(NaiveDate::from_ymd_opt(2024, 2, 1).unwrap()),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+    }
+
+    #[test]
+    fn a_long_number_saved_as_a_float_is_recognised() {
+        assert!(lost_digits("3.71622198001011e17"));
+        assert!(lost_digits("3.71622E+17"));
+        assert!(!lost_digits("371622198001010011"));
+        assert!(!lost_digits("南关村"));
     }
 }

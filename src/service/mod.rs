@@ -11,6 +11,7 @@ pub mod auth;
 pub mod demo;
 pub mod distributions;
 pub mod documents;
+pub mod export;
 pub mod households;
 pub mod import;
 pub mod ledger;

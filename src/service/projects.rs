@@ -147,16 +147,27 @@ fn validate(input: &NewProject) -> Result<Fen> {
 /// [`Error::Invalid`] naming the field, [`Error::Conflict`] for a duplicate code,
 /// [`Error::Forbidden`] outside the county.
 pub async fn create(store: &Store, actor: &Actor, input: NewProject) -> Result<ProjectView> {
-    let investment = validate(&input)?;
+    validate(&input)?;
     let w = store.write().await?;
-    let county = regions::find(&*w, &input.county_code, "county_code").await?;
+    let v = create_in(&*w, actor, input).await?;
+    w.commit().await?;
+    Ok(v)
+}
+
+/// [`create`] inside the caller's transaction (the project-list import writes a whole file in one).
+///
+/// # Errors
+/// As [`create`].
+pub async fn create_in<C: ConnectionTrait>(db: &C, actor: &Actor, input: NewProject) -> Result<ProjectView> {
+    let investment = validate(&input)?;
+    let county = regions::find(db, &input.county_code, "county_code").await?;
     if county.level != RegionLevel::County.as_str() {
         return Err(Error::field("county_code", "应为县级区划代码"));
     }
     actor.check_write(Duty::County, &county)?;
     for (i, code) in input.village_codes.iter().enumerate() {
         let field = format!("village_codes[{i}]");
-        let v = regions::find_village(&*w, code, &field).await?;
+        let v = regions::find_village(db, code, &field).await?;
         if v.county_code.as_deref() != Some(county.code.as_str()) {
             return Err(Error::field(field, "受益村不在本县"));
         }
@@ -164,7 +175,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewProject) -> Result<P
     let code = input.code.trim().to_string();
     if projects::Entity::find()
         .filter(projects::Column::Code.eq(&code))
-        .one(&*w)
+        .one(db)
         .await?
         .is_some()
     {
@@ -187,7 +198,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewProject) -> Result<P
         created_at: Set(now_text()),
         ..Default::default()
     }
-    .insert(&*w)
+    .insert(db)
     .await?;
     for code in &input.village_codes {
         project_villages::ActiveModel {
@@ -195,7 +206,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewProject) -> Result<P
             village_code: Set(code.clone()),
             ..Default::default()
         }
-        .insert(&*w)
+        .insert(db)
         .await?;
     }
     for f in &input.funding {
@@ -207,12 +218,11 @@ pub async fn create(store: &Store, actor: &Actor, input: NewProject) -> Result<P
             document: Set(f.document.clone()),
             ..Default::default()
         }
-        .insert(&*w)
+        .insert(db)
         .await?;
     }
-    let v = view(&*w, p).await?;
-    audit::append(&*w, actor, "project.create", "project", v.id, &(), &v).await?;
-    w.commit().await?;
+    let v = view(db, p).await?;
+    audit::append(db, actor, "project.create", "project", v.id, &(), &v).await?;
     Ok(v)
 }
 

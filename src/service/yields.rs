@@ -199,20 +199,28 @@ async fn write_income<C: ConnectionTrait>(
 /// # Errors
 /// [`Error::Invalid`] naming the field; [`Error::Conflict`] for an unconfirmed or disposed asset.
 pub async fn post(store: &Store, actor: &Actor, asset_id: i32, input: NewYield) -> Result<YieldView> {
+    revenue_of(&input)?;
+    let w = store.write().await?;
+    let v = post_in(&*w, actor, asset_id, input).await?;
+    w.commit().await?;
+    Ok(v)
+}
+
+/// [`post`] inside the caller's transaction (the meter-reading import posts a whole file in one).
+///
+/// # Errors
+/// As [`post`].
+pub async fn post_in<C: ConnectionTrait>(db: &C, actor: &Actor, asset_id: i32, input: NewYield) -> Result<YieldView> {
     let revenue = revenue_of(&input)?;
     let deductions = Fen::sum(input.deductions.items().map(|(_, f)| f)).on("deductions")?;
     let net = revenue.checked_sub(deductions).on("deductions")?;
-    let w = store.write().await?;
-    let asset = load_in_scope(&*w, actor, asset_id).await?;
-    let county = regions::find(&*w, &asset.county_code, "county_code").await?;
+    let asset = load_in_scope(db, actor, asset_id).await?;
+    let county = regions::find(db, &asset.county_code, "county_code").await?;
     actor.check_write(Duty::County, &county)?;
     if asset.status == AssetStatus::Disposed.as_str() {
         return Err(Error::conflict("disposed", "资产已处置, 不再登记收益"));
     }
-    let periods = periods_of(&*w, &[asset_id])
-        .await?
-        .remove(&asset_id)
-        .unwrap_or_default();
+    let periods = periods_of(db, &[asset_id]).await?.remove(&asset_id).unwrap_or_default();
     let Some(owners) = owners_on(&periods, input.period_end) else {
         return Err(Error::conflict_on(
             "unconfirmed",
@@ -245,7 +253,7 @@ pub async fn post(store: &Store, actor: &Actor, asset_id: i32, input: NewYield) 
         created_at: Set(now_text()),
         ..Default::default()
     }
-    .insert(&*w)
+    .insert(db)
     .await?;
     let mut credits = Vec::new();
     for (o, amount) in owners.owners.iter().zip(amounts) {
@@ -257,16 +265,15 @@ pub async fn post(store: &Store, actor: &Actor, asset_id: i32, input: NewYield) 
                 amount_fen: Set(amount.0),
                 ..Default::default()
             }
-            .insert(&*w)
+            .insert(db)
             .await?,
         );
     }
     if let Some(date) = input.received_on {
-        write_income(&*w, &y, &credits, date).await?;
+        write_income(db, &y, &credits, date).await?;
     }
     let v = view(y, credits, None);
-    audit::append(&*w, actor, "yield.post", "yield", v.id, &(), &v).await?;
-    w.commit().await?;
+    audit::append(db, actor, "yield.post", "yield", v.id, &(), &v).await?;
     Ok(v)
 }
 

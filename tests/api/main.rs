@@ -9,4 +9,5 @@ mod documents;
 mod flow;
 mod import;
 mod refusals;
+mod spreadsheets;
 mod web;
