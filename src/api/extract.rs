@@ -28,6 +28,26 @@ fn field_of(path: &str, message: &str) -> String {
     }
 }
 
+/// serde's English message, said in Chinese (the detail after the colon kept for the developer).
+fn in_chinese(message: &str) -> String {
+    let (what, detail) = if message.starts_with("missing field") {
+        ("缺少必填项", message)
+    } else if message.starts_with("invalid type") {
+        ("类型不对", message)
+    } else if message.starts_with("unknown variant") {
+        ("不是可选的取值", message)
+    } else if message.starts_with("unknown field") {
+        ("不认识的字段", message)
+    } else if message.starts_with("invalid digit") || message.starts_with("number too large") {
+        ("应为非负整数", message)
+    } else if message.starts_with("invalid value") || message.starts_with("input contains invalid characters") {
+        ("取值无效", message)
+    } else {
+        return message.to_string();
+    };
+    format!("{what} ({detail})")
+}
+
 /// Turns a deserialization error into the domain error.
 pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let path = e.path().to_string();
@@ -38,7 +58,10 @@ pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let field = field_of(&path, &message);
             let field = if field.is_empty() { "body".to_string() } else { field };
-            Error::Invalid(vec![FieldError { field, message }])
+            Error::Invalid(vec![FieldError {
+                field,
+                message: in_chinese(&message),
+            }])
         }
         _ => Error::Malformed(format!("请求体不是有效的 JSON: {inner}")),
     }
@@ -77,7 +100,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
             let field = e.path().to_string();
             ApiError(Error::field(
                 if field == "." { "query".into() } else { field },
-                e.into_inner().to_string(),
+                in_chinese(&e.into_inner().to_string()),
             ))
         })
     }
@@ -160,5 +183,15 @@ mod tests {
             "{err:?}"
         );
         assert!(matches!(parse_json::<F>(b"{"), Err(Error::Malformed(_))));
+    }
+
+    #[test]
+    fn serde_messages_are_said_in_chinese_with_the_detail_kept() {
+        assert_eq!(
+            in_chinese("missing field `amount`"),
+            "缺少必填项 (missing field `amount`)"
+        );
+        assert!(in_chinese("invalid digit found in string").starts_with("应为非负整数"));
+        assert_eq!(in_chinese("金额最多两位小数"), "金额最多两位小数");
     }
 }
