@@ -4,6 +4,7 @@
 mod asset_life;
 mod cli;
 mod common;
+mod concurrency;
 mod demo;
 mod documents;
 mod flow;

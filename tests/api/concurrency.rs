@@ -1,0 +1,112 @@
+//! Concurrent writers (并发写入): two village accountants paying the same plan at once end in one
+//! payment and one clear conflict, never a double debit of the village's account.
+
+use crate::common::*;
+use relief_ledger::domain::vocab::Role;
+use serde_json::json;
+
+const V1: &str = "371622101201";
+
+#[tokio::test]
+async fn two_accountants_paying_one_plan_at_once_pay_it_once() {
+    let app = TestApp::new().await;
+    county(&app, &[(V1, "南关村")]).await;
+    household(&app, V1, 1, 2, "none", "lifted", false).await;
+    household(&app, V1, 2, 4, "full", "marginal", false).await;
+    let p = app
+        .post("/api/v1/projects", json!({"code": "C-1", "name": "租赁大棚", "county_code": "371622000000", "kind": "planting", "year": 2024,
+            "implementing_unit": "x", "village_codes": [V1], "funding": [{"source": "central", "amount": "50000.00", "fiscal_year": 2024, "document": "d"}]}))
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    for status in ["approved", "under_construction"] {
+        app.post(&format!("/api/v1/projects/{pid}/status"), json!({"status": status}))
+            .await;
+    }
+    let assets = app
+        .post(&format!("/api/v1/projects/{pid}/accept"), json!({"accepted_on": "2024-05-01", "assets": [{"name": "大棚", "class": "operating", "value": "50000.00"}]}))
+        .await;
+    let asset = assets[0]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/assets/{asset}/ownership"),
+        json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": V1, "investment": "50000.00"}]}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/assets/{asset}/yields"),
+        json!({"kind": "rent", "period_start": "2025-01-01", "period_end": "2025-12-31", "received_on": "2025-03-01", "revenue": "3000.00"}),
+    )
+    .await;
+    let plan = app
+        .post(
+            "/api/v1/distributions",
+            json!({"village_code": V1, "year": 2025, "record_date": "2025-06-30", "amount": "3000.00",
+            "retention_rate": "0.1", "management_rate": "0.05", "public_works": "0.00", "dividend": {}}),
+        )
+        .await;
+    let id = plan["id"].as_i64().unwrap();
+    let steps: Vec<_> = ["proposal", "consultation", "party_review", "representatives_resolution"]
+        .iter()
+        .enumerate()
+        .map(|(i, s)| json!({"step": s, "date": format!("2025-07-0{}", i + 1), "attendance": "9/9", "minutes_ref": "记录"}))
+        .collect();
+    app.post(&format!("/api/v1/distributions/{id}/resolve"), json!({"steps": steps}))
+        .await;
+    app.post(
+        &format!("/api/v1/distributions/{id}/publicize"),
+        json!({"from": "2025-07-05", "to": "2025-07-12"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/distributions/{id}/review"),
+        json!({"date": "2025-07-14", "reviewer": "城关镇"}),
+    )
+    .await;
+    app.post(
+        &format!("/api/v1/distributions/{id}/file"),
+        json!({"date": "2025-07-15", "reference": "备1"}),
+    )
+    .await;
+
+    let a = app.user("acct-a", Role::VillageAccountant, Some(V1)).await;
+    let b = app.user("acct-b", Role::VillageAccountant, Some(V1)).await;
+    let path = format!("/api/v1/distributions/{id}/pay");
+    let pay = |token: String| {
+        let path = path.clone();
+        let app = &app;
+        async move {
+            app.call_as(
+                Some(&token),
+                "POST",
+                &path,
+                Some(json!({"paid_on": "2025-07-20", "reference": "一卡通"})),
+            )
+            .await
+        }
+    };
+    let ((st_a, _), (st_b, body_b)) = tokio::join!(pay(a), pay(b));
+    let mut statuses = [st_a.as_u16(), st_b.as_u16()];
+    statuses.sort_unstable();
+    assert_eq!(statuses, [200, 409], "one payment, one conflict ({body_b})");
+
+    // The account is debited once: the whole amount leaves as dividends and retention, nothing more.
+    let acc = app.get(&format!("/api/v1/regions/{V1}/account?year=2025")).await;
+    let debited = fen(&m(&acc["distributed"])) + fen(&m(&acc["retained"])) + fen(&m(&acc["public_works"]));
+    assert_eq!(debited, 300_000);
+    assert_eq!(m(&acc["balance"]), "0.00");
+    let plan = app.get(&format!("/api/v1/distributions/{id}")).await;
+    assert_eq!(plan["state"], "paid");
+    assert_eq!(
+        plan["steps"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["step"] == "pay")
+            .count(),
+        1
+    );
+}
+
+fn fen(text: &str) -> i64 {
+    let (y, f) = text.split_once('.').unwrap();
+    y.parse::<i64>().unwrap() * 100 + f.parse::<i64>().unwrap()
+}
