@@ -14,6 +14,7 @@ pub mod distributions;
 pub mod funding_lines;
 pub mod household_statuses;
 pub mod households;
+pub mod idempotency_keys;
 pub mod income_entries;
 pub mod ownership_periods;
 pub mod ownership_shares;

@@ -7,6 +7,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261125_000001_ledger;
 mod m20261125_000002_asset_life;
 mod m20261125_000003_payment_results;
+mod m20261203_000004_idempotency;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000001_ledger::Migration),
             Box::new(m20261125_000002_asset_life::Migration),
             Box::new(m20261125_000003_payment_results::Migration),
+            Box::new(m20261203_000004_idempotency::Migration),
         ]
     }
 }

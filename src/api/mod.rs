@@ -3,6 +3,7 @@
 
 pub mod error;
 pub mod extract;
+mod idempotency;
 mod imports;
 mod openapi;
 mod resources;
@@ -75,7 +76,8 @@ pub fn router(state: AppState) -> Router {
             "/imports/households",
             post(imports::households).layer(axum::extract::DefaultBodyLimit::max(64 * 1024 * 1024)),
         )
-        .fallback(not_found);
+        .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(state.clone(), idempotency::layer));
     Router::new()
         .nest("/api/v1", api)
         .route("/healthz", get(healthz))

@@ -13,6 +13,7 @@ pub mod distributions;
 pub mod documents;
 pub mod export;
 pub mod households;
+pub mod idempotency;
 pub mod import;
 pub mod ledger;
 pub mod payments;

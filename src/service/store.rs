@@ -20,6 +20,8 @@ pub const DEFAULT_URL: &str = "sqlite://relief-ledger.db";
 pub struct Store {
     pub db: DatabaseConnection,
     write_lock: Arc<Mutex<()>>,
+    /// Requests with an `Idempotency-Key` run one at a time (see `api::idempotency`).
+    idempotency_lock: Arc<Mutex<()>>,
     /// Failed logins by user name: (failures in a row, locked until).
     pub(crate) login_failures: Arc<std::sync::Mutex<LoginFailures>>,
 }
@@ -88,6 +90,7 @@ impl Store {
         Ok(Store {
             db,
             write_lock: Arc::new(Mutex::new(())),
+            idempotency_lock: Arc::new(Mutex::new(())),
             login_failures: Arc::default(),
         })
     }
@@ -100,6 +103,11 @@ impl Store {
         let guard = self.write_lock.clone().lock_owned().await;
         let txn = self.db.begin().await?;
         Ok(Write { txn, _guard: guard })
+    }
+
+    /// Waits for the turn of a request that carries an idempotency key.
+    pub async fn idempotency_guard(&self) -> OwnedMutexGuard<()> {
+        self.idempotency_lock.clone().lock_owned().await
     }
 
     /// Whether the database answers (`/healthz`).

@@ -8,6 +8,7 @@ mod concurrency;
 mod demo;
 mod documents;
 mod flow;
+mod idempotency;
 mod import;
 mod refusals;
 mod spreadsheets;
