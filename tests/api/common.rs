@@ -316,3 +316,29 @@ pub async fn walk_to_paid(app: &TestApp, id: i64, year: i32) {
     )
     .await;
 }
+
+/// A project of one asset worth `value`, accepted and confirmed wholly to `village`; the asset's id.
+pub async fn confirmed_asset(app: &TestApp, code: &str, village: &str, value: &str) -> i64 {
+    let p = app
+        .post("/api/v1/projects", json!({"code": code, "name": "测试项目", "county_code": "371622000000", "kind": "photovoltaic", "year": 2024,
+            "implementing_unit": "x", "village_codes": [village], "funding": [{"source": "central", "amount": value, "fiscal_year": 2024, "document": "d"}]}))
+        .await;
+    let pid = p["id"].as_i64().unwrap();
+    for status in ["approved", "under_construction"] {
+        app.post(&format!("/api/v1/projects/{pid}/status"), json!({"status": status}))
+            .await;
+    }
+    let assets = app
+        .post(
+            &format!("/api/v1/projects/{pid}/accept"),
+            json!({"accepted_on": "2024-05-01", "assets": [{"name": "资产", "class": "operating", "value": value}]}),
+        )
+        .await;
+    let asset = assets[0]["id"].as_i64().unwrap();
+    app.post(
+        &format!("/api/v1/assets/{asset}/ownership"),
+        json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": village, "investment": value}]}),
+    )
+    .await;
+    asset
+}

@@ -13,24 +13,7 @@ async fn two_accountants_paying_one_plan_at_once_pay_it_once() {
     county(&app, &[(V1, "南关村")]).await;
     household(&app, V1, 1, 2, "none", "lifted", false).await;
     household(&app, V1, 2, 4, "full", "marginal", false).await;
-    let p = app
-        .post("/api/v1/projects", json!({"code": "C-1", "name": "租赁大棚", "county_code": "371622000000", "kind": "planting", "year": 2024,
-            "implementing_unit": "x", "village_codes": [V1], "funding": [{"source": "central", "amount": "50000.00", "fiscal_year": 2024, "document": "d"}]}))
-        .await;
-    let pid = p["id"].as_i64().unwrap();
-    for status in ["approved", "under_construction"] {
-        app.post(&format!("/api/v1/projects/{pid}/status"), json!({"status": status}))
-            .await;
-    }
-    let assets = app
-        .post(&format!("/api/v1/projects/{pid}/accept"), json!({"accepted_on": "2024-05-01", "assets": [{"name": "大棚", "class": "operating", "value": "50000.00"}]}))
-        .await;
-    let asset = assets[0]["id"].as_i64().unwrap();
-    app.post(
-        &format!("/api/v1/assets/{asset}/ownership"),
-        json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": V1, "investment": "50000.00"}]}),
-    )
-    .await;
+    let asset = confirmed_asset(&app, "C-1", V1, "50000.00").await;
     app.post(
         &format!("/api/v1/assets/{asset}/yields"),
         json!({"kind": "rent", "period_start": "2025-01-01", "period_end": "2025-12-31", "received_on": "2025-03-01", "revenue": "3000.00"}),

@@ -34,33 +34,6 @@ async fn keyed(app: &TestApp, path: &str, key: &str, body: &Value) -> (u16, Opti
     (status, replayed, serde_json::from_slice(&bytes).unwrap())
 }
 
-/// A confirmed asset of village V1; returns its id.
-async fn confirmed_asset(app: &TestApp) -> i64 {
-    county(app, &[(V1, "南关村")]).await;
-    let p = app
-        .post("/api/v1/projects", json!({"code": "I-1", "name": "光伏", "county_code": "371622000000", "kind": "photovoltaic", "year": 2024,
-            "implementing_unit": "x", "village_codes": [V1], "funding": [{"source": "central", "amount": "1000.00", "fiscal_year": 2024, "document": "d"}]}))
-        .await;
-    let pid = p["id"].as_i64().unwrap();
-    for status in ["approved", "under_construction"] {
-        app.post(&format!("/api/v1/projects/{pid}/status"), json!({"status": status}))
-            .await;
-    }
-    let assets = app
-        .post(
-            &format!("/api/v1/projects/{pid}/accept"),
-            json!({"accepted_on": "2024-05-01", "assets": [{"name": "站", "class": "operating", "value": "1000.00"}]}),
-        )
-        .await;
-    let asset = assets[0]["id"].as_i64().unwrap();
-    app.post(
-        &format!("/api/v1/assets/{asset}/ownership"),
-        json!({"confirmed_on": "2024-05-02", "owners": [{"region_code": V1, "investment": "1000.00"}]}),
-    )
-    .await;
-    asset
-}
-
 fn rent(revenue: &str) -> Value {
     json!({"kind": "rent", "period_start": "2025-01-01", "period_end": "2025-01-31", "received_on": "2025-02-01", "revenue": revenue})
 }
@@ -68,7 +41,8 @@ fn rent(revenue: &str) -> Value {
 #[tokio::test]
 async fn a_retried_yield_is_answered_once_and_written_once() {
     let app = TestApp::new().await;
-    let asset = confirmed_asset(&app).await;
+    county(&app, &[(V1, "南关村")]).await;
+    let asset = confirmed_asset(&app, "I-1", V1, "1000.00").await;
     let path = format!("/api/v1/assets/{asset}/yields");
     let (st, replayed, first) = keyed(&app, &path, "k-1", &rent("500.00")).await;
     assert_eq!((st, replayed), (201, None));
