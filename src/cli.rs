@@ -1,8 +1,9 @@
 //! The command line (`relief-ledger`): the same services as the API, one transaction per command.
 
 use crate::api::{AppState, router};
+use crate::audit_cli::AuditCommand;
 use crate::domain::vocab::Role;
-use crate::service::{Store, audit, auth, store::DEFAULT_URL};
+use crate::service::{Store, auth, store::DEFAULT_URL};
 use clap::{Parser, Subcommand};
 use std::io::BufRead;
 
@@ -203,12 +204,6 @@ pub enum ExportCommand {
     },
 }
 
-#[derive(Debug, Subcommand)]
-pub enum AuditCommand {
-    /// Recompute the hash chain and name the first entry that does not match.
-    Verify,
-}
-
 fn parse_role(s: &str) -> Result<Role, String> {
     Role::parse(s).ok_or_else(|| "角色应为 admin、county_staff、village_accountant 或 auditor".to_string())
 }
@@ -218,6 +213,13 @@ fn parse_role(s: &str) -> Result<Role, String> {
 /// # Errors
 /// A message for the user, printed by `main` with a non-zero exit.
 pub async fn run(cli: Cli) -> Result<(), String> {
+    // Checking an exported log needs no database.
+    if let Command::Audit {
+        command: AuditCommand::Check { file, anchor },
+    } = &cli.command
+    {
+        return crate::audit_cli::check(file, anchor.as_deref());
+    }
     let scratch = matches!(cli.command, Command::Bench { .. }) && cli.db.is_none();
     let url = match (&cli.db, scratch) {
         (Some(url), _) => url.clone(),
@@ -409,18 +411,7 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                     date,
                 },
         } => import_payments(&store, &file, distribution, date).await,
-        Command::Audit {
-            command: AuditCommand::Verify,
-        } => {
-            let v = audit::verify(&store.db).await.map_err(describe)?;
-            match v.first_bad {
-                None => {
-                    println!("审计日志完整: {} 条, 末条 hash {}", v.entries, v.last_hash);
-                    Ok(())
-                }
-                Some((seq, reason)) => Err(format!("审计日志第 {seq} 条不一致: {reason}")),
-            }
-        }
+        Command::Audit { command } => crate::audit_cli::run(&store, command).await,
     }
 }
 

@@ -16,6 +16,9 @@ pub struct Model {
     pub before_json: String,
     #[sea_orm(column_type = "Text")]
     pub after_json: String,
+    /// The ledger rows this entry left behind: `{"aggregate": {"table": {"row id": digest}}}`.
+    #[sea_orm(column_type = "Text")]
+    pub state_json: String,
     pub prev_hash: String,
     pub hash: String,
 }

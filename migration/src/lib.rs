@@ -8,6 +8,7 @@ mod m20261125_000001_ledger;
 mod m20261125_000002_asset_life;
 mod m20261125_000003_payment_results;
 mod m20261203_000004_idempotency;
+mod m20261203_000005_audit_seals;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000002_asset_life::Migration),
             Box::new(m20261125_000003_payment_results::Migration),
             Box::new(m20261203_000004_idempotency::Migration),
+            Box::new(m20261203_000005_audit_seals::Migration),
         ]
     }
 }

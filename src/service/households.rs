@@ -2,6 +2,7 @@
 //! the record-date view a distribution plan is computed over.
 
 use super::access::Duty;
+use super::seal::Aggregate;
 use super::{Actor, Store, audit, now_text, regions};
 use crate::domain::distribution::Member;
 use crate::domain::identity::{IdNumber, mask_bank_account, mask_id_number, parse_bank_account};
@@ -359,6 +360,7 @@ pub async fn bulk_insert(store: &Store, actor: &Actor, village_code: &str, rows:
     let w = store.write().await?;
     let village = regions::find_village(&*w, village_code, "village_code").await?;
     actor.check_write(Duty::Village, &village)?;
+    let mut added = Vec::with_capacity(rows.len());
     let now = now_text();
     for chunk in rows.chunks(500) {
         let models: Vec<households::ActiveModel> = chunk
@@ -387,6 +389,7 @@ pub async fn bulk_insert(store: &Store, actor: &Actor, village_code: &str, rows:
             .into_iter()
             .map(|h| (h.number, h.id))
             .collect();
+        added.extend(ids.values().map(|id| Aggregate::Household(*id)));
         let statuses: Vec<household_statuses::ActiveModel> = chunk
             .iter()
             .map(|r| household_statuses::ActiveModel {
@@ -403,15 +406,7 @@ pub async fn bulk_insert(store: &Store, actor: &Actor, village_code: &str, rows:
             .await?;
     }
     let summary = serde_json::json!({"village_code": village.code, "households": rows.len()});
-    audit::append(
-        &*w,
-        actor,
-        "household.bulk_insert",
-        "village",
-        &village.code,
-        &(),
-        &summary,
-    )
-    .await?;
+    let change = audit::Change::new("household.bulk_insert", "village", &village.code, &(), &summary);
+    audit::append_change(&*w, actor, change, &added).await?;
     w.commit().await
 }

@@ -15,12 +15,13 @@ pub use households::{Options, households, labour_word, status_word};
 pub use projects::projects;
 pub use yields::yields;
 
+use super::seal::{self, Aggregate, Seals};
 use super::{Actor, audit, now_text};
 use crate::domain::Result;
 use crate::sheet::Sheet;
 use chrono::{Datelike, NaiveDate};
 use entity::audit_log;
-use sea_orm::{ActiveValue::Set, ConnectionTrait, EntityTrait, QueryOrder, QuerySelect};
+use sea_orm::{ConnectionTrait, EntityTrait};
 use serde::Serialize;
 use std::collections::HashMap;
 use std::fmt;
@@ -203,45 +204,31 @@ struct AuditEntry {
 /// computed here with [`audit::entry_hash`], and the rows go in 500 a statement, in the caller's
 /// transaction (the process's write lock keeps anyone else from appending meanwhile).
 async fn audit_batch<C: ConnectionTrait>(db: &C, actor: &Actor, entries: Vec<AuditEntry>) -> Result<()> {
-    let last = audit_log::Entity::find()
-        .order_by_desc(audit_log::Column::Seq)
-        .limit(1)
-        .one(db)
-        .await?;
-    let (mut seq, mut prev_hash) = match last {
-        Some(l) => (l.seq, l.hash),
-        None => (0, audit::GENESIS.to_string()),
-    };
+    let aggregates: Vec<Aggregate> = entries
+        .iter()
+        .filter_map(|e| Aggregate::of_entity(e.entity, &e.entity_id))
+        .collect();
+    let mut seals = seal::seal(db, &aggregates).await?;
+    let (mut seq, mut prev_hash) = audit::last(db).await?;
     let at = now_text();
     let mut rows = Vec::with_capacity(entries.len());
     for e in entries {
         seq += 1;
-        let mut m = audit_log::Model {
-            seq,
-            at: at.clone(),
-            actor: actor.username.clone(),
-            action: e.action.to_string(),
-            entity: e.entity.to_string(),
+        let own: Seals = Aggregate::of_entity(e.entity, &e.entity_id)
+            .and_then(|a| seals.remove_entry(&a.key()))
+            .into_iter()
+            .collect();
+        let change = audit::Change {
+            action: e.action,
+            entity: e.entity,
             entity_id: e.entity_id,
             before_json: "null".into(),
             after_json: e.after.to_string(),
-            prev_hash,
-            hash: String::new(),
         };
+        let mut m = audit::chained(seq, prev_hash, at.clone(), actor, change, &own);
         m.hash = audit::entry_hash(&m);
         prev_hash = m.hash.clone();
-        rows.push(audit_log::ActiveModel {
-            seq: Set(m.seq),
-            at: Set(m.at),
-            actor: Set(m.actor),
-            action: Set(m.action),
-            entity: Set(m.entity),
-            entity_id: Set(m.entity_id),
-            before_json: Set(m.before_json),
-            after_json: Set(m.after_json),
-            prev_hash: Set(m.prev_hash),
-            hash: Set(m.hash),
-        });
+        rows.push(audit::active(m));
     }
     let mut rows = rows.into_iter().peekable();
     while rows.peek().is_some() {

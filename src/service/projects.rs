@@ -3,6 +3,7 @@
 
 use super::access::Duty;
 use super::assets::{AssetView, asset_views};
+use super::seal::Aggregate;
 use super::{Actor, Store, audit, now_text, regions};
 use crate::domain::vocab::{
     AssetClass, AssetForm, AssetStatus, FundingSource, OperationMode, ProjectStatus, RegionLevel,
@@ -434,8 +435,10 @@ pub async fn accept(store: &Store, actor: &Actor, id: i32, input: Acceptance) ->
     am.status = Set(ProjectStatus::Accepted.as_str().into());
     am.accepted_on = Set(Some(input.accepted_on));
     am.update(&*w).await?;
+    let formed: Vec<Aggregate> = rows.iter().map(|a| Aggregate::Asset(a.id)).collect();
     let views = asset_views(&*w, rows).await?;
-    audit::append(&*w, actor, "project.accept", "project", id, &(), &views).await?;
+    let change = audit::Change::new("project.accept", "project", id, &(), &views);
+    audit::append_change(&*w, actor, change, &formed).await?;
     w.commit().await?;
     Ok(views)
 }

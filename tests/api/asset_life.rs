@@ -280,4 +280,5 @@ async fn disposal_proceeds_are_split_by_share_and_the_asset_takes_nothing_more()
         .await;
     assert_eq!(rec["balanced"], true, "{rec}");
     assert_eq!(m(&rec["disposal_proceeds"]), "100.01");
+    assert_audit_verifies(&app);
 }

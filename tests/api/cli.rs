@@ -1,25 +1,7 @@
 //! The command line against the same database the API uses.
 
 use crate::common::*;
-use std::io::Write;
-use std::process::{Command, Stdio};
-
-fn cli(url: &str, args: &[&str], stdin: Option<&str>) -> std::process::Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_relief-ledger"))
-        .arg("--db")
-        .arg(url)
-        .args(args)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    if let Some(text) = stdin {
-        // A command refused by its arguments may exit before it reads: a broken pipe is fine.
-        let _ = child.stdin.take().unwrap().write_all(text.as_bytes());
-    }
-    child.wait_with_output().unwrap()
-}
+use std::process::Command;
 
 #[tokio::test]
 async fn a_user_added_by_the_cli_can_log_in_and_audit_verify_names_a_tampered_row() {

@@ -68,4 +68,6 @@ async fn the_demo_county_is_seeded_once_and_reconciles_every_year() {
         demo::seed_if_empty(&app.store).await.unwrap().is_none(),
         "a second run seeds nothing"
     );
+    // Every row the demo wrote is sealed by the audit log.
+    assert_audit_verifies(&app);
 }

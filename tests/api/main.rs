@@ -12,4 +12,5 @@ mod idempotency;
 mod import;
 mod refusals;
 mod spreadsheets;
+mod tamper;
 mod web;

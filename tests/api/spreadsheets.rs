@@ -273,6 +273,7 @@ async fn ten_thousand_households_bad_rows_named_then_imported_exported_and_round
     assert!(!std::fs::read_to_string(&masked).unwrap().contains(&id_of(0)));
     let (ok, out) = cli(&app.url, &["import", "households", &masked]);
     assert!(!ok && out.contains("第2行 身份证号"), "{out}");
+    assert_audit_verifies(&app);
 }
 
 #[tokio::test]
@@ -537,6 +538,7 @@ async fn a_gbk_project_list_and_monthly_meter_readings_import_once_and_only_once
     let (ok, out) = cli(&app.url, &["export", "ledger", "--out", &ledger]);
     assert!(ok, "{out}");
     assert!(std::fs::read_to_string(&ledger).unwrap().contains(&code));
+    assert_audit_verifies(&app);
 }
 
 /// The fixture of the import benchmark: a county of 100 villages in `BENCH_DATABASE_URL` (a

@@ -1,0 +1,27 @@
+//! Ledger seals in the audit log (账簿状态印记): each entry also records the digest of every
+//! ledger row it left behind, so that `audit verify` can tell a row changed behind the service's
+//! back from one the log accounts for. Entries written before this column hold `''`.
+
+use sea_orm_migration::prelude::*;
+
+#[derive(DeriveMigrationName)]
+pub struct Migration;
+
+#[async_trait::async_trait]
+impl MigrationTrait for Migration {
+    async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let alter = Table::alter()
+            .table(String::from("audit_log"))
+            .add_column(ColumnDef::new(String::from("state_json")).text().not_null().default(""))
+            .take();
+        manager.alter_table(alter).await
+    }
+
+    async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        let alter = Table::alter()
+            .table(String::from("audit_log"))
+            .drop_column(String::from("state_json"))
+            .take();
+        manager.alter_table(alter).await
+    }
+}
