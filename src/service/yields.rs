@@ -220,6 +220,16 @@ pub async fn post_in<C: ConnectionTrait>(db: &C, actor: &Actor, asset_id: i32, i
     if asset.status == AssetStatus::Disposed.as_str() {
         return Err(Error::conflict("disposed", "资产已处置, 不再登记收益"));
     }
+    if let Some(y) = duplicate(db, asset_id, &input, (revenue, net)).await? {
+        return Err(Error::conflict_on(
+            "duplicate_period",
+            "period_start",
+            format!(
+                "该资产已登记同一期间 ({} 至 {})、同样金额的同类收益 #{}, 不能重复登记; 如需更正请先红字冲销",
+                y.period_start, y.period_end, y.id
+            ),
+        ));
+    }
     let periods = periods_of(db, &[asset_id]).await?.remove(&asset_id).unwrap_or_default();
     let Some(owners) = owners_on(&periods, input.period_end) else {
         return Err(Error::conflict_on(
@@ -275,6 +285,43 @@ pub async fn post_in<C: ConnectionTrait>(db: &C, actor: &Actor, asset_id: i32, i
     let v = view(y, credits, None);
     audit::append(db, actor, "yield.post", "yield", v.id, &(), &v).await?;
     Ok(v)
+}
+
+/// A standing yield that says the same as the new one — same asset, kind, period, revenue and net:
+/// the same income posted twice (two clerks keying one settlement slip, or a retry without an
+/// idempotency key). Reversed yields and their counter-entries do not stand; `other` income may
+/// repeat, and a second payment for a period with other figures (a supplement) is allowed.
+async fn duplicate<C: ConnectionTrait>(
+    db: &C,
+    asset_id: i32,
+    input: &NewYield,
+    figures: (Fen, Fen),
+) -> Result<Option<yields::Model>> {
+    if input.kind == YieldKind::Other {
+        return Ok(None);
+    }
+    let (revenue, net) = figures;
+    let same = yields::Entity::find()
+        .filter(yields::Column::AssetId.eq(asset_id))
+        .filter(yields::Column::Kind.eq(input.kind.as_str()))
+        .filter(yields::Column::PeriodStart.eq(input.period_start))
+        .filter(yields::Column::PeriodEnd.eq(input.period_end))
+        .filter(yields::Column::RevenueFen.eq(revenue.0))
+        .filter(yields::Column::NetFen.eq(net.0))
+        .order_by_asc(yields::Column::Id)
+        .all(db)
+        .await?;
+    let reversed: Vec<i32> = yields::Entity::find()
+        .filter(yields::Column::AssetId.eq(asset_id))
+        .filter(yields::Column::ReversesId.is_not_null())
+        .all(db)
+        .await?
+        .into_iter()
+        .filter_map(|r| r.reverses_id)
+        .collect();
+    Ok(same
+        .into_iter()
+        .find(|y| y.reverses_id.is_none() && !reversed.contains(&y.id)))
 }
 
 fn view(y: yields::Model, credits: Vec<yield_credits::Model>, reversed_by: Option<i32>) -> YieldView {
