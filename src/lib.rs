@@ -6,6 +6,7 @@
 //! transaction per use case; `api` is the thin HTTP layer; `cli` the command line.
 
 pub mod api;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 mod documents_cli;
