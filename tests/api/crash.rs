@@ -20,6 +20,14 @@ const CLIENTS: usize = 4;
 struct Acked {
     households: BTreeSet<String>,
     yields: BTreeSet<i64>,
+    /// Requests the kill cut off mid-way (sent, never answered), not refused connections after it.
+    in_flight: usize,
+}
+
+fn cut_off(e: &std::io::Error, acked: &Mutex<Acked>) {
+    if e.kind() != std::io::ErrorKind::ConnectionRefused {
+        acked.lock().unwrap().in_flight += 1;
+    }
 }
 
 async fn scalar(app: &TestApp, sql: &str) -> i64 {
@@ -68,7 +76,7 @@ fn writer(
                 count.fetch_add(1, Ordering::SeqCst);
             }
             Ok(a) => panic!("household {number} refused: {} {}", a.status, a.body),
-            Err(_) => return,
+            Err(e) => return cut_off(&e, &acked),
         }
         let y = c.call(
             "POST",
@@ -83,7 +91,7 @@ fn writer(
                 count.fetch_add(1, Ordering::SeqCst);
             }
             Ok(a) => panic!("yield refused: {} {}", a.status, a.body),
-            Err(_) => return,
+            Err(e) => return cut_off(&e, &acked),
         }
     }
 }
@@ -195,14 +203,17 @@ async fn a_killed_server_keeps_every_acknowledged_write_and_no_partial_one() {
         );
         total.households.extend(acked.households);
         total.yields.extend(acked.yields);
+        total.in_flight += acked.in_flight;
         // Restart on the same database; everything acknowledged so far must be there.
         server = Server::start(&app.url, &[]);
         checked = check(&app, &server, &total).await;
     }
     let _ = server.stop();
+    assert!(total.in_flight > 0, "the kills cut requests off mid-way");
     println!(
-        "kill-restart: {ROUNDS} rounds, {CLIENTS} concurrent clients, {checked} acknowledged writes verified ({} households, {} yields)",
+        "kill-restart: {ROUNDS} rounds, {CLIENTS} concurrent clients, {checked} acknowledged writes verified ({} households, {} yields), {} requests cut off in flight",
         total.households.len(),
-        total.yields.len()
+        total.yields.len(),
+        total.in_flight
     );
 }
