@@ -231,7 +231,26 @@ async fn no_id_number_or_bank_account_appears_in_full_in_the_logs_or_an_error() 
     w.get("/api/v1/audit?limit=1000");
     w.get(&format!("/api/v1/reports/reconciliation?region_code={V1}&year=2025"));
 
-    let logs = server.stop();
+    let mut logs = server.stop();
+
+    // The same bad file through the CLI, logging at trace: its report and its logs name rows and
+    // reasons, never the numbers.
+    let dir = std::env::temp_dir().join(format!("rl-privacy-{}-{}", std::process::id(), households[0]));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("roster.csv");
+    std::fs::write(&file, &csv).unwrap();
+    let out = std::process::Command::new(crate::proc::BIN)
+        .args(["--db", &app.url, "import", "households"])
+        .arg(&file)
+        .env("RUST_LOG", "trace")
+        .output()
+        .unwrap();
+    let _ = std::fs::remove_dir_all(&dir);
+    assert!(!out.status.success(), "a file with a bad row is refused");
+    let report = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(report.contains("第3行 身份证号"), "{report}");
+    logs.push_str(&report);
+    logs.push_str(&String::from_utf8_lossy(&out.stderr));
     assert!(
         logs.contains("started processing request") && logs.contains("finished processing request"),
         "the request lines are logged: {logs}"
