@@ -96,9 +96,29 @@ pub fn parse_bank_account(text: &str) -> Result<String, IdentityError> {
 }
 
 /// Masks every run of 10 or more digits in free text (an ID number, with its `X`, or a bank
-/// account) that a message or a log line might carry from the input; runs of exactly 12 digits
-/// stay, as they are region codes (统计用区划代码).
+/// account) that a log line or a message quoting raw input might carry; runs of exactly 12 digits
+/// stay, as they are region codes (统计用区划代码). For log lines and parser messages: it also masks
+/// 15-digit household numbers, so messages written by the services use [`redact_id_numbers`].
 pub fn redact(text: &str) -> String {
+    mask_runs(text, |run| match run.len() {
+        18 | 15 => Some(mask_id_number(run)),
+        12 => None,
+        n if n >= 10 => Some(mask_bank_account(run)),
+        _ => None,
+    })
+}
+
+/// Masks only what is certainly a resident ID number (18 characters with a valid check digit), so
+/// household numbers and amounts in a message stay readable.
+pub fn redact_id_numbers(text: &str) -> String {
+    mask_runs(text, |run| {
+        IdNumber::parse(run).ok().map(|id| mask_id_number(id.as_str()))
+    })
+}
+
+/// Replaces each run of digits (with the `X` that may end an 18-character ID number) for which
+/// `mask` gives a replacement.
+fn mask_runs(text: &str, mask: impl Fn(&str) -> Option<String>) -> String {
     let chars: Vec<char> = text.chars().collect();
     let mut out = String::with_capacity(text.len());
     let mut i = 0;
@@ -116,11 +136,9 @@ pub fn redact(text: &str) -> String {
             i += 1;
         }
         let run: String = chars[start..i].iter().collect();
-        match run.len() {
-            18 | 15 => out.push_str(&mask_id_number(&run)),
-            12 => out.push_str(&run),
-            n if n >= 10 => out.push_str(&mask_bank_account(&run)),
-            _ => out.push_str(&run),
+        match mask(&run) {
+            Some(masked) => out.push_str(&masked),
+            None => out.push_str(&run),
         }
     }
     out
@@ -145,6 +163,11 @@ mod tests {
             "账号 6217***********3456 与 12345"
         );
         assert_eq!(redact("第18行"), "第18行");
+        let id = IdNumber::with_check_digit("37162219800101000");
+        assert_eq!(
+            redact_id_numbers(&format!("户编号 371622101201001 与 {id}")),
+            format!("户编号 371622101201001 与 {}", mask_id_number(&id))
+        );
     }
 
     #[test]
