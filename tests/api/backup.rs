@@ -100,6 +100,15 @@ async fn a_restore_brings_back_the_backup_moment_and_refuses_a_broken_chain() {
         &["restore", &dir.join("missing.backup").display().to_string()],
     );
     assert!(!out.status.success());
+    let garbage = dir.join("garbage.backup");
+    std::fs::write(&garbage, b"not a database at all").unwrap();
+    let out = cli(&app.url, &["restore", &garbage.display().to_string()]);
+    assert!(
+        !out.status.success(),
+        "a file that is no backup is refused: {}",
+        text(&out)
+    );
+    assert_eq!(state(&app, asset).await, now, "and changes nothing");
     let verify = cli(&app.url, &["audit", "verify"]);
     assert!(verify.status.success(), "{}", text(&verify));
     println!(
