@@ -98,6 +98,15 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Write a consistent copy of the database to FILE while it may be in use (SQLite: VACUUM
+    /// INTO; PostgreSQL: pg_dump -Fc).
+    Backup {
+        #[arg(long)]
+        out: std::path::PathBuf,
+    },
+    /// Replace the database's content with a backup, once the backup's audit chain verifies
+    /// (SQLite: in one transaction; PostgreSQL: pg_restore). Writes made after the backup are lost.
+    Restore { file: std::path::PathBuf },
 }
 
 #[derive(Debug, Subcommand)]
@@ -412,6 +421,32 @@ pub async fn run(cli: Cli) -> Result<(), String> {
                 },
         } => import_payments(&store, &file, distribution, date).await,
         Command::Audit { command } => crate::audit_cli::run(&store, command).await,
+        Command::Backup { out } => {
+            let o = crate::backup::backup(&store, &url, &out).await?;
+            if let Some(why) = &o.broken {
+                eprintln!("警告: 备份中的{why}; 该备份不能用于恢复");
+            }
+            match o.audit_entries {
+                Some(n) if o.broken.is_some() => println!("已备份到 {}: 审计日志 {n} 条 (校验未通过)", out.display()),
+                Some(n) => println!(
+                    "已备份到 {}: 审计日志 {n} 条完整, 末条 hash {}",
+                    out.display(),
+                    o.last_hash
+                ),
+                None => println!("已备份到 {} (pg_dump); 恢复时将校验审计日志", out.display()),
+            }
+            Ok(())
+        }
+        Command::Restore { file } => {
+            let o = crate::backup::restore(&store, &url, &file).await?;
+            println!(
+                "已从 {} 恢复: 审计日志 {} 条完整, 末条 hash {}",
+                file.display(),
+                o.audit_entries.unwrap_or_default(),
+                o.last_hash
+            );
+            Ok(())
+        }
     }
 }
 

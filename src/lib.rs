@@ -7,6 +7,7 @@
 
 pub mod api;
 mod audit_cli;
+pub mod backup;
 pub mod bench;
 pub mod cli;
 mod documents_cli;

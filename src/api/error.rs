@@ -1,6 +1,7 @@
 //! Errors as `application/problem+json` (RFC 9457): `{"type","title","status","detail","code",
 //! "errors":[{"field","message"}]}`. A 500 says nothing of internals; its cause is logged.
 
+use crate::domain::identity::{redact, redact_id_numbers};
 use crate::domain::{Error, FieldError};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -98,6 +99,7 @@ impl ApiError {
                 vec![],
             ),
             Error::Internal(cause) => {
+                let cause = redact(&cause);
                 tracing::error!(%cause, "internal error");
                 (
                     StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,7 +115,13 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let (status, code, title, detail, errors) = self.parts();
+        let (status, code, title, detail, mut errors) = self.parts();
+        // The last line of defence: no message carries an ID number in full (parser messages,
+        // which quote raw input, are masked harder where they are made, in `extract`).
+        let detail = redact_id_numbers(&detail);
+        for e in &mut errors {
+            e.message = redact_id_numbers(&e.message);
+        }
         let problem = Problem {
             kind: format!("https://relief-ledger.cn/problems/{code}"),
             title,

@@ -3,6 +3,7 @@
 
 use super::AppState;
 use super::error::ApiError;
+use crate::domain::identity::redact;
 use crate::domain::{Error, FieldError};
 use crate::service::{Actor, auth};
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -54,7 +55,8 @@ pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
     let inner = e.into_inner();
     match inner.classify() {
         serde_json::error::Category::Data => {
-            let message = inner.to_string();
+            // serde quotes the offending value (`integer `371621…``): never echo an ID or account.
+            let message = redact(&inner.to_string());
             let message = message.split(" at line ").next().unwrap_or(&message).to_string();
             let field = field_of(&path, &message);
             let field = if field.is_empty() { "body".to_string() } else { field };
@@ -63,7 +65,7 @@ pub fn body_error(e: serde_path_to_error::Error<serde_json::Error>) -> Error {
                 message: in_chinese(&message),
             }])
         }
-        _ => Error::Malformed(format!("请求体不是有效的 JSON: {inner}")),
+        _ => Error::Malformed(redact(&format!("请求体不是有效的 JSON: {inner}"))),
     }
 }
 
@@ -100,7 +102,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Q<T> {
             let field = e.path().to_string();
             ApiError(Error::field(
                 if field == "." { "query".into() } else { field },
-                in_chinese(&e.into_inner().to_string()),
+                in_chinese(&redact(&e.into_inner().to_string())),
             ))
         })
     }
@@ -183,6 +185,20 @@ mod tests {
             "{err:?}"
         );
         assert!(matches!(parse_json::<F>(b"{"), Err(Error::Malformed(_))));
+    }
+
+    #[test]
+    fn an_id_number_sent_as_a_json_number_is_not_echoed_in_full() {
+        #[derive(serde::Deserialize, Debug)]
+        #[allow(dead_code)]
+        struct H {
+            id_number: String,
+        }
+        let Err(Error::Invalid(f)) = parse_json::<H>(br#"{"id_number":371621198001011234}"#) else {
+            panic!("a number is not an ID text");
+        };
+        assert!(!f[0].message.contains("371621198001011234"), "{}", f[0].message);
+        assert!(f[0].message.contains("371621********1234"), "{}", f[0].message);
     }
 
     #[test]

@@ -12,6 +12,17 @@ use crate::service::Store;
 use axum::Router;
 use axum::routing::{get, post};
 
+/// The span of a request in the logs: method, path and query with every ID number and bank
+/// account masked (a search box or a filter may carry one), version; never the headers.
+fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
+    tracing::debug_span!(
+        "request",
+        method = %req.method(),
+        uri = %crate::domain::identity::redact(&req.uri().to_string()),
+        version = ?req.version(),
+    )
+}
+
 /// What every handler shares.
 #[derive(Clone)]
 pub struct AppState {
@@ -84,6 +95,6 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::web::routes())
         .route("/verify/{code}", get(verify_code))
         .layer(axum::extract::DefaultBodyLimit::max(4 * 1024 * 1024))
-        .layer(tower_http::trace::TraceLayer::new_for_http())
+        .layer(tower_http::trace::TraceLayer::new_for_http().make_span_with(request_span))
         .with_state(state)
 }

@@ -95,9 +95,80 @@ pub fn parse_bank_account(text: &str) -> Result<String, IdentityError> {
     }
 }
 
+/// Masks every run of 10 or more digits in free text (an ID number, with its `X`, or a bank
+/// account) that a log line or a message quoting raw input might carry; runs of exactly 12 digits
+/// stay, as they are region codes (统计用区划代码). For log lines and parser messages: it also masks
+/// 15-digit household numbers, so messages written by the services use [`redact_id_numbers`].
+pub fn redact(text: &str) -> String {
+    mask_runs(text, |run| match run.len() {
+        18 | 15 => Some(mask_id_number(run)),
+        12 => None,
+        n if n >= 10 => Some(mask_bank_account(run)),
+        _ => None,
+    })
+}
+
+/// Masks only what is certainly a resident ID number (18 characters with a valid check digit), so
+/// household numbers and amounts in a message stay readable.
+pub fn redact_id_numbers(text: &str) -> String {
+    mask_runs(text, |run| {
+        IdNumber::parse(run).ok().map(|id| mask_id_number(id.as_str()))
+    })
+}
+
+/// Replaces each run of digits (with the `X` that may end an 18-character ID number) for which
+/// `mask` gives a replacement.
+fn mask_runs(text: &str, mask: impl Fn(&str) -> Option<String>) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if !chars[i].is_ascii_digit() {
+            out.push(chars[i]);
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < chars.len() && chars[i].is_ascii_digit() {
+            i += 1;
+        }
+        if i - start == 17 && i < chars.len() && matches!(chars[i], 'X' | 'x') {
+            i += 1;
+        }
+        let run: String = chars[start..i].iter().collect();
+        match mask(&run) {
+            Some(masked) => out.push_str(&masked),
+            None => out.push_str(&run),
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn free_text_loses_its_id_numbers_and_accounts_but_keeps_region_codes() {
+        assert_eq!(
+            redact("invalid type: integer `371621198001011234`, expected a string"),
+            "invalid type: integer `371621********1234`, expected a string"
+        );
+        assert_eq!(
+            redact("q=11010519491231002X&v=371622101201"),
+            "q=110105********002X&v=371622101201"
+        );
+        assert_eq!(
+            redact("账号 6217000000000123456 与 12345"),
+            "账号 6217***********3456 与 12345"
+        );
+        assert_eq!(redact("第18行"), "第18行");
+        let id = IdNumber::with_check_digit("37162219800101000");
+        assert_eq!(
+            redact_id_numbers(&format!("户编号 371622101201001 与 {id}")),
+            format!("户编号 371622101201001 与 {}", mask_id_number(&id))
+        );
+    }
 
     #[test]
     fn an_id_number_with_the_right_check_digit_is_accepted() {

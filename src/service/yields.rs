@@ -220,13 +220,16 @@ pub async fn post_in<C: ConnectionTrait>(db: &C, actor: &Actor, asset_id: i32, i
     if asset.status == AssetStatus::Disposed.as_str() {
         return Err(Error::conflict("disposed", "资产已处置, 不再登记收益"));
     }
-    if let Some(y) = duplicate(db, asset_id, &input, (revenue, net)).await? {
+    if let Some(y) = same_voucher(db, asset_id, input.voucher.as_deref()).await? {
         return Err(Error::conflict_on(
-            "duplicate_period",
-            "period_start",
+            "duplicate_voucher",
+            "voucher",
             format!(
-                "该资产已登记同一期间 ({} 至 {})、同样金额的同类收益 #{}, 不能重复登记; 如需更正请先红字冲销",
-                y.period_start, y.period_end, y.id
+                "结算单号 {} 已登记为本资产的收益 #{} ({} 至 {}), 不能重复登记; 如需更正请先红字冲销",
+                y.voucher.as_deref().unwrap_or_default(),
+                y.id,
+                y.period_start,
+                y.period_end
             ),
         ));
     }
@@ -287,41 +290,34 @@ pub async fn post_in<C: ConnectionTrait>(db: &C, actor: &Actor, asset_id: i32, i
     Ok(v)
 }
 
-/// A standing yield that says the same as the new one — same asset, kind, period, revenue and net:
-/// the same income posted twice (two clerks keying one settlement slip, or a retry without an
-/// idempotency key). Reversed yields and their counter-entries do not stand; `other` income may
-/// repeat, and a second payment for a period with other figures (a supplement) is allowed.
-async fn duplicate<C: ConnectionTrait>(
+/// A standing yield of the asset with the same settlement slip (结算单号, `voucher`): the same slip
+/// keyed twice (two clerks at once, or a retry without an idempotency key). Reversed yields and
+/// their counter-entries do not stand, so a corrected slip is posted again after the 红字冲销.
+async fn same_voucher<C: ConnectionTrait>(
     db: &C,
     asset_id: i32,
-    input: &NewYield,
-    figures: (Fen, Fen),
+    voucher: Option<&str>,
 ) -> Result<Option<yields::Model>> {
-    if input.kind == YieldKind::Other {
+    let Some(voucher) = voucher.map(str::trim).filter(|v| !v.is_empty()) else {
         return Ok(None);
-    }
-    let (revenue, net) = figures;
+    };
     let same = yields::Entity::find()
         .filter(yields::Column::AssetId.eq(asset_id))
-        .filter(yields::Column::Kind.eq(input.kind.as_str()))
-        .filter(yields::Column::PeriodStart.eq(input.period_start))
-        .filter(yields::Column::PeriodEnd.eq(input.period_end))
-        .filter(yields::Column::RevenueFen.eq(revenue.0))
-        .filter(yields::Column::NetFen.eq(net.0))
+        .filter(yields::Column::Voucher.eq(voucher))
+        .filter(yields::Column::ReversesId.is_null())
         .order_by_asc(yields::Column::Id)
         .all(db)
         .await?;
-    let reversed: Vec<i32> = yields::Entity::find()
-        .filter(yields::Column::AssetId.eq(asset_id))
-        .filter(yields::Column::ReversesId.is_not_null())
-        .all(db)
-        .await?
-        .into_iter()
-        .filter_map(|r| r.reverses_id)
-        .collect();
-    Ok(same
-        .into_iter()
-        .find(|y| y.reverses_id.is_none() && !reversed.contains(&y.id)))
+    for y in same {
+        let reversed = yields::Entity::find()
+            .filter(yields::Column::ReversesId.eq(y.id))
+            .one(db)
+            .await?;
+        if reversed.is_none() {
+            return Ok(Some(y));
+        }
+    }
+    Ok(None)
 }
 
 fn view(y: yields::Model, credits: Vec<yield_credits::Model>, reversed_by: Option<i32>) -> YieldView {

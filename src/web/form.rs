@@ -67,6 +67,7 @@ impl FormState {
                 ..
             } => self.add_error(field, message.clone()),
             Error::Internal(cause) => {
+                let cause = crate::domain::identity::redact(cause);
                 tracing::error!(%cause, "form failed");
                 self.add_error("", "服务器内部错误");
             }

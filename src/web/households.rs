@@ -71,14 +71,20 @@ pub async fn list(State(s): State<AppState>, u: WebUser, Query(q): Query<Househo
         Ok(p) => p,
         Err(e) => return error_page(&u.actor, &u.region_name, e),
     };
+    // An ID number typed into the search box (it matches nothing) is not echoed back in full.
+    let shown = if crate::domain::identity::IdNumber::parse(&needle).is_ok() {
+        crate::domain::identity::mask_id_number(&needle)
+    } else {
+        needle.clone()
+    };
     let base = format!(
         "/households?village_code={}&q={}",
         village.as_deref().unwrap_or(""),
-        form_urlencoded::byte_serialize(needle.as_bytes()).collect::<String>()
+        form_urlencoded::byte_serialize(shown.as_bytes()).collect::<String>()
     );
     let st = FormState::new(HashMap::from([
         ("village_code".to_string(), village.clone().unwrap_or_default()),
-        ("q".to_string(), needle.clone()),
+        ("q".to_string(), shown),
     ]));
     let mut villages = vec![("", "全部")];
     villages.extend(places.of_level(RegionLevel::Village));

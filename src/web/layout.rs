@@ -109,6 +109,7 @@ pub fn error_page(actor: &Actor, region_name: &str, e: Error) -> Response {
         Error::Forbidden(why) => (StatusCode::FORBIDDEN, why.clone()),
         Error::Unauthorized => (StatusCode::UNAUTHORIZED, e.to_string()),
         Error::Internal(cause) => {
+            let cause = crate::domain::identity::redact(cause);
             tracing::error!(%cause, "page failed");
             (StatusCode::INTERNAL_SERVER_ERROR, "服务器内部错误".into())
         }

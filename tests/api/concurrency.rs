@@ -98,22 +98,23 @@ async fn two_clerks_posting_one_assets_yield_at_once_credit_it_once() {
     let a = app.user("clerk-a", Role::CountyStaff, Some("371622000000")).await;
     let b = app.user("clerk-b", Role::CountyStaff, Some("371622000000")).await;
     let path = format!("/api/v1/assets/{asset}/yields");
-    let post = |token: String, start: &'static str| {
+    // Both clerks key the same settlement slip (结算单号).
+    let post = |token: String, voucher: &'static str| {
         let path = path.clone();
         let app = &app;
         async move {
-            let body = json!({"kind": "pv_sales", "period_start": start, "period_end": "2025-04-30",
-                              "received_on": "2025-05-20", "kwh": "3100", "tariff": "0.3949"});
+            let body = json!({"kind": "pv_sales", "period_start": "2025-04-01", "period_end": "2025-04-30",
+                              "received_on": "2025-05-20", "kwh": "3100", "tariff": "0.3949", "voucher": voucher});
             app.call_as(Some(&token), "POST", &path, Some(body)).await
         }
     };
-    let ((st_a, body_a), (st_b, body_b)) = tokio::join!(post(a, "2025-04-01"), post(b, "2025-04-01"));
+    let ((st_a, body_a), (st_b, body_b)) = tokio::join!(post(a, "电费结算-202504"), post(b, "电费结算-202504"));
     let mut statuses = [st_a.as_u16(), st_b.as_u16()];
     statuses.sort_unstable();
     assert_eq!(statuses, [201, 409], "one yield, one conflict ({body_a} {body_b})");
     let refusal = if st_a.as_u16() == 409 { body_a } else { body_b };
-    assert_eq!(refusal["code"], "duplicate_period", "{refusal}");
-    assert_eq!(refusal["errors"][0]["field"], "period_start", "{refusal}");
+    assert_eq!(refusal["code"], "duplicate_voucher", "{refusal}");
+    assert_eq!(refusal["errors"][0]["field"], "voucher", "{refusal}");
 
     // Credited once: 3,100 kWh × 0.3949 = 1,224.19.
     let acc = app.get(&format!("/api/v1/regions/{V1}/account?year=2025")).await;
@@ -121,14 +122,14 @@ async fn two_clerks_posting_one_assets_yield_at_once_credit_it_once() {
     let listed = app.get(&format!("/api/v1/assets/{asset}/yields")).await;
     assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
 
-    // After a reversal (红字冲销) the period may be posted again; another kind or period never collided.
+    // After a reversal (红字冲销) the slip may be posted again; another slip or kind never collided.
     let id = listed["items"][0]["id"].as_i64().unwrap();
     app.post(
         &format!("/api/v1/yields/{id}/reverse"),
         json!({"reason": "电量录错", "reversed_on": "2025-05-21"}),
     )
     .await;
-    let (again, body) = post(app.token.clone(), "2025-04-01").await;
+    let (again, body) = post(app.token.clone(), "电费结算-202504").await;
     assert_eq!(again.as_u16(), 201, "{body}");
     let (subsidy, body) = app
         .call_as(
@@ -139,8 +140,8 @@ async fn two_clerks_posting_one_assets_yield_at_once_credit_it_once() {
         )
         .await;
     assert_eq!(subsidy.as_u16(), 201, "{body}");
-    let (overlapping, body) = post(app.token.clone(), "2025-04-10").await;
-    assert_eq!(overlapping.as_u16(), 201, "{body}");
+    let (other, body) = post(app.token.clone(), "电费结算-202504补").await;
+    assert_eq!(other.as_u16(), 201, "{body}");
     assert_audit_verifies(&app);
 }
 

@@ -2,15 +2,20 @@
 //! `TEST_DATABASE_URL`) on PostgreSQL.
 
 mod asset_life;
+mod backup;
 mod cli;
 mod common;
 mod concurrency;
+mod crash;
 mod demo;
 mod documents;
 mod flow;
 mod idempotency;
 mod import;
+mod privacy;
+mod proc;
 mod refusals;
+mod roles;
 mod spreadsheets;
 mod tamper;
 mod web;
