@@ -19,6 +19,9 @@ pub struct Model {
     /// The ledger rows this entry left behind: `{"aggregate": {"table": {"row id": digest}}}`.
     #[sea_orm(column_type = "Text")]
     pub state_json: String,
+    /// The region the write was in (a village, or a county for projects and assets); NULL for
+    /// system entries (users, import summaries), which only admins read.
+    pub region_code: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }

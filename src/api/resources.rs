@@ -666,6 +666,6 @@ pub async fn audit_log(State(s): State<AppState>, Auth(a): Auth, Q(p): Q<Paging>
         return Err(ApiError(Error::Forbidden("村会计无权查看全县审计日志".into())));
     }
     let (limit, offset) = p.checked()?;
-    let (items, total) = service::audit::list(&s.store.db, limit, offset).await?;
+    let (items, total) = service::audit::list(&s.store.db, &a, limit, offset).await?;
     Ok(Json(Page { items, total }))
 }

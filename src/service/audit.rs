@@ -16,11 +16,12 @@ use std::collections::HashMap;
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 /// The hash of an entry: SHA-256 over the previous hash and every field, separated by a unit
-/// separator so that no two different entries hash the same text. The seals count when present
-/// (entries written before seals existed hash as they did).
+/// separator so that no two different entries hash the same text. The seals and the region count
+/// when present (entries written before they existed hash as they did).
 pub fn entry_hash(e: &audit_log::Model) -> String {
     let mut h = Sha256::new();
-    let seals = (!e.state_json.is_empty()).then_some(e.state_json.as_str());
+    let later = !e.state_json.is_empty() || e.region_code.is_some();
+    let seals = later.then_some([e.state_json.as_str(), e.region_code.as_deref().unwrap_or("")]);
     for part in [
         e.prev_hash.as_str(),
         &e.seq.to_string(),
@@ -33,7 +34,7 @@ pub fn entry_hash(e: &audit_log::Model) -> String {
         &e.after_json,
     ]
     .into_iter()
-    .chain(seals)
+    .chain(seals.into_iter().flatten())
     {
         h.update(part.as_bytes());
         h.update([0x1f]);
@@ -48,6 +49,8 @@ pub struct Change<'a> {
     pub entity_id: String,
     pub before_json: String,
     pub after_json: String,
+    /// The region the write was in; left out, the region of the aggregate the entry names.
+    pub region_code: Option<String>,
 }
 
 impl<'a> Change<'a> {
@@ -64,6 +67,7 @@ impl<'a> Change<'a> {
             entity_id: entity_id.to_string(),
             before_json: serde_json::to_string(before).unwrap_or_default(),
             after_json: serde_json::to_string(after).unwrap_or_default(),
+            region_code: None,
         }
     }
 
@@ -97,11 +101,18 @@ pub async fn append<C: ConnectionTrait>(
 pub async fn append_change<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    change: Change<'_>,
+    mut change: Change<'_>,
     also: &[Aggregate],
 ) -> Result<()> {
     let aggregates: Vec<Aggregate> = change.aggregate().into_iter().chain(also.iter().cloned()).collect();
     let seals = seal::seal(db, &aggregates).await?;
+    if change.region_code.is_none() {
+        change.region_code = match (change.entity, aggregates.first()) {
+            ("village", _) => Some(change.entity_id.clone()),
+            (_, Some(a)) => seal::region_of(db, a).await?,
+            _ => None,
+        };
+    }
     let (seq, prev_hash) = last(db).await?;
     let mut entry = chained(seq + 1, prev_hash, now_text(), actor, change, &seals);
     entry.hash = entry_hash(&entry);
@@ -150,6 +161,7 @@ pub fn chained(
         } else {
             serde_json::to_string(seals).unwrap_or_default()
         },
+        region_code: change.region_code,
         prev_hash,
         hash: String::new(),
     }
@@ -167,6 +179,7 @@ pub fn active(e: audit_log::Model) -> audit_log::ActiveModel {
         before_json: Set(e.before_json),
         after_json: Set(e.after_json),
         state_json: Set(e.state_json),
+        region_code: Set(e.region_code),
         prev_hash: Set(e.prev_hash),
         hash: Set(e.hash),
     }
@@ -360,35 +373,42 @@ pub struct EntryView {
     pub action: String,
     pub entity: String,
     pub entity_id: String,
+    /// The region the write was in (absent for system entries).
+    pub region_code: Option<String>,
     pub hash: String,
     pub prev_hash: String,
 }
 
-/// A page of the log, oldest first.
-///
-/// # Errors
-/// A database error.
-pub async fn list<C: ConnectionTrait>(db: &C, limit: u64, offset: u64) -> Result<(Vec<EntryView>, u64)> {
-    use sea_orm::PaginatorTrait;
-    let total = audit_log::Entity::find().count(db).await?;
-    let rows = audit_log::Entity::find()
-        .order_by_asc(audit_log::Column::Seq)
-        .offset(offset)
-        .limit(limit)
-        .all(db)
-        .await?;
-    let items = rows
-        .into_iter()
-        .map(|e| EntryView {
+impl From<audit_log::Model> for EntryView {
+    fn from(e: audit_log::Model) -> Self {
+        EntryView {
             seq: e.seq,
             at: e.at,
             actor: e.actor,
             action: e.action,
             entity: e.entity,
             entity_id: e.entity_id,
+            region_code: e.region_code,
             hash: e.hash,
             prev_hash: e.prev_hash,
-        })
-        .collect();
-    Ok((items, total))
+        }
+    }
+}
+
+/// A page of the log the actor may read, oldest first.
+///
+/// # Errors
+/// A database error.
+pub async fn list<C: ConnectionTrait>(db: &C, actor: &Actor, limit: u64, offset: u64) -> Result<(Vec<EntryView>, u64)> {
+    use sea_orm::PaginatorTrait;
+    let scope = super::audit_search::in_scope(actor);
+    let total = audit_log::Entity::find().filter(scope.clone()).count(db).await?;
+    let rows = audit_log::Entity::find()
+        .filter(scope)
+        .order_by_asc(audit_log::Column::Seq)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((rows.into_iter().map(EntryView::from).collect(), total))
 }

@@ -24,6 +24,8 @@ pub struct Line {
     pub before_json: String,
     pub after_json: String,
     pub state_json: String,
+    #[serde(default)]
+    pub region_code: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -40,6 +42,7 @@ impl From<audit_log::Model> for Line {
             before_json: m.before_json,
             after_json: m.after_json,
             state_json: m.state_json,
+            region_code: m.region_code,
             prev_hash: m.prev_hash,
             hash: m.hash,
         }
@@ -58,6 +61,7 @@ impl From<Line> for audit_log::Model {
             before_json: l.before_json,
             after_json: l.after_json,
             state_json: l.state_json,
+            region_code: l.region_code,
             prev_hash: l.prev_hash,
             hash: l.hash,
         }

@@ -1,9 +1,34 @@
 //! The audit log searched (审计日志查询): by actor, action, entity and date, newest first.
 
+use super::Actor;
 use super::audit::EntryView;
 use crate::domain::Result;
-use entity::audit_log;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
+use crate::domain::vocab::Role;
+use entity::{audit_log, regions};
+use sea_orm::sea_query::Query;
+use sea_orm::{
+    ColumnTrait, Condition, ConnectionTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect,
+};
+
+/// The entries `actor` may read: all for an admin; otherwise those whose region lies in the
+/// actor's scope (system entries without a region are an admin's alone).
+pub fn in_scope(actor: &Actor) -> Condition {
+    if actor.role == Role::Admin {
+        return Condition::all();
+    }
+    let mine = actor.region_code.clone().unwrap_or_default();
+    let codes = Query::select()
+        .column(regions::Column::Code)
+        .from(regions::Entity)
+        .cond_where(
+            Condition::any()
+                .add(regions::Column::Code.eq(mine.clone()))
+                .add(regions::Column::CountyCode.eq(mine.clone()))
+                .add(regions::Column::TownshipCode.eq(mine)),
+        )
+        .to_owned();
+    Condition::all().add(audit_log::Column::RegionCode.in_subquery(codes))
+}
 
 /// Filters of the log; a blank one matches everything.
 #[derive(Debug, Default)]
@@ -25,11 +50,12 @@ pub struct AuditFilter {
 /// A database error.
 pub async fn search<C: ConnectionTrait>(
     db: &C,
+    actor: &Actor,
     f: &AuditFilter,
     limit: u64,
     offset: u64,
 ) -> Result<(Vec<EntryView>, u64)> {
-    let mut q = audit_log::Entity::find();
+    let mut q = audit_log::Entity::find().filter(in_scope(actor));
     if let Some(a) = &f.actor {
         q = q.filter(audit_log::Column::Actor.eq(a.clone()));
     }
@@ -55,19 +81,5 @@ pub async fn search<C: ConnectionTrait>(
         .limit(limit)
         .all(db)
         .await?;
-    Ok((
-        rows.into_iter()
-            .map(|e| EntryView {
-                seq: e.seq,
-                at: e.at,
-                actor: e.actor,
-                action: e.action,
-                entity: e.entity,
-                entity_id: e.entity_id,
-                hash: e.hash,
-                prev_hash: e.prev_hash,
-            })
-            .collect(),
-        total,
-    ))
+    Ok((rows.into_iter().map(EntryView::from).collect(), total))
 }

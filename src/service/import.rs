@@ -198,6 +198,8 @@ struct AuditEntry {
     entity: &'static str,
     entity_id: String,
     after: serde_json::Value,
+    /// The village of the row.
+    region_code: String,
 }
 
 /// Appends a batch of audit entries to the hash chain: the last entry is read once, the chain is
@@ -224,6 +226,7 @@ async fn audit_batch<C: ConnectionTrait>(db: &C, actor: &Actor, entries: Vec<Aud
             entity_id: e.entity_id,
             before_json: "null".into(),
             after_json: e.after.to_string(),
+            region_code: Some(e.region_code),
         };
         let mut m = audit::chained(seq, prev_hash, at.clone(), actor, change, &own);
         m.hash = audit::entry_hash(&m);

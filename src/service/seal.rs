@@ -233,6 +233,35 @@ pub async fn seal<C: ConnectionTrait>(db: &C, aggregates: &[Aggregate]) -> Resul
     Ok(seals)
 }
 
+/// The region an aggregate's writes are in: a household's or plan's village, a project's or
+/// asset's county (a yield's through its asset), a region itself.
+///
+/// # Errors
+/// A database error.
+pub async fn region_of<C: ConnectionTrait>(db: &C, aggregate: &Aggregate) -> Result<Option<String>> {
+    use entity::{assets, distributions, households, projects, yields};
+    let county_of_asset = |id: i32| async move {
+        Ok::<_, sea_orm::DbErr>(assets::Entity::find_by_id(id).one(db).await?.map(|a| a.county_code))
+    };
+    Ok(match aggregate {
+        Aggregate::Region(code) => Some(code.clone()),
+        Aggregate::Household(id) => households::Entity::find_by_id(*id)
+            .one(db)
+            .await?
+            .map(|h| h.village_code),
+        Aggregate::Project(id) => projects::Entity::find_by_id(*id).one(db).await?.map(|p| p.county_code),
+        Aggregate::Asset(id) => county_of_asset(*id).await?,
+        Aggregate::Yield(id) => match yields::Entity::find_by_id(*id).one(db).await? {
+            Some(y) => county_of_asset(y.asset_id).await?,
+            None => None,
+        },
+        Aggregate::Distribution(id) => distributions::Entity::find_by_id(*id)
+            .one(db)
+            .await?
+            .map(|d| d.village_code),
+    })
+}
+
 /// One page of a sealed table in the order of its identifying column, after `after`.
 ///
 /// # Errors

@@ -97,7 +97,7 @@ pub async fn log(State(s): State<AppState>, u: WebUser, Query(q): Query<AuditQue
         to: clean(&q.to),
     };
     let offset = q.offset.unwrap_or(0);
-    let (items, total) = match audit_search::search(&s.store.db, &f, PAGE, offset).await {
+    let (items, total) = match audit_search::search(&s.store.db, &u.actor, &f, PAGE, offset).await {
         Ok(r) => r,
         Err(e) => return error_page(&u.actor, &u.region_name, e),
     };

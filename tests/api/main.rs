@@ -2,6 +2,7 @@
 //! `TEST_DATABASE_URL`) on PostgreSQL.
 
 mod asset_life;
+mod audit_scope;
 mod backup;
 mod cli;
 mod common;

@@ -436,6 +436,7 @@ async fn create<C: ConnectionTrait>(db: &C, rows: &[&Row]) -> Result<Vec<AuditEn
                 entity: "household",
                 entity_id: id.to_string(),
                 after: audit_view(r),
+                region_code: r.village.clone(),
             });
         }
         household_statuses::Entity::insert_many(statuses)
@@ -474,6 +475,7 @@ async fn update<C: ConnectionTrait>(db: &C, rows: &[(&Current, &Row)]) -> Result
             entity: "household",
             entity_id: h.id.to_string(),
             after: audit_view(row),
+            region_code: h.village_code.clone(),
         });
     }
     let mut statuses = statuses.into_iter().peekable();
