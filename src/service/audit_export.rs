@@ -1,8 +1,8 @@
-//! Audit log export (审计日志导出): a period of the log as JSON lines, each line the entry exactly as
-//! stored and hashed, then a last line with the anchor — the hash of the period's last entry, which
-//! an auditor writes down. Every line is signed by the chain: anyone can recompute each hash from
-//! the line and its predecessor ([`check`]) without access to the database, and an anchor noted
-//! earlier proves that nothing in the file was rewritten since.
+//! Audit log export (审计日志导出): a period of the log as JSON lines, each line an `audit_log` row
+//! exactly as stored and hashed, then a last line with the anchor — the hash of the period's last
+//! entry, which an auditor writes down. Every line is signed by the chain: anyone can recompute each
+//! hash from the line and its predecessor ([`check`]) without access to the database, and an
+//! anchor noted earlier proves that nothing in the file was rewritten since.
 
 use super::audit::entry_hash;
 use crate::domain::{Error, Result};
@@ -11,62 +11,6 @@ use entity::audit_log;
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 use serde::{Deserialize, Serialize};
 use std::io::{BufRead, Write};
-
-/// One exported entry: every stored field, so its hash can be recomputed.
-#[derive(Debug, Serialize, Deserialize)]
-pub struct Line {
-    pub seq: i64,
-    pub at: String,
-    pub actor: String,
-    pub action: String,
-    pub entity: String,
-    pub entity_id: String,
-    pub before_json: String,
-    pub after_json: String,
-    pub state_json: String,
-    #[serde(default)]
-    pub region_code: Option<String>,
-    pub prev_hash: String,
-    pub hash: String,
-}
-
-impl From<audit_log::Model> for Line {
-    fn from(m: audit_log::Model) -> Self {
-        Line {
-            seq: m.seq,
-            at: m.at,
-            actor: m.actor,
-            action: m.action,
-            entity: m.entity,
-            entity_id: m.entity_id,
-            before_json: m.before_json,
-            after_json: m.after_json,
-            state_json: m.state_json,
-            region_code: m.region_code,
-            prev_hash: m.prev_hash,
-            hash: m.hash,
-        }
-    }
-}
-
-impl From<Line> for audit_log::Model {
-    fn from(l: Line) -> Self {
-        audit_log::Model {
-            seq: l.seq,
-            at: l.at,
-            actor: l.actor,
-            action: l.action,
-            entity: l.entity,
-            entity_id: l.entity_id,
-            before_json: l.before_json,
-            after_json: l.after_json,
-            state_json: l.state_json,
-            region_code: l.region_code,
-            prev_hash: l.prev_hash,
-            hash: l.hash,
-        }
-    }
-}
 
 /// The last line of an export.
 #[derive(Debug, Serialize, Deserialize, PartialEq, Eq)]
@@ -127,7 +71,7 @@ pub async fn export<C: ConnectionTrait>(
             anchor.last_seq = Some(e.seq);
             anchor.entries += 1;
             anchor.anchor = e.hash.clone();
-            let line = serde_json::to_string(&Line::from(e)).map_err(|e| Error::Internal(e.to_string()))?;
+            let line = serde_json::to_string(&e).map_err(|e| Error::Internal(e.to_string()))?;
             writeln!(out, "{line}").map_err(io)?;
         }
     }
@@ -157,14 +101,15 @@ pub fn check(input: impl BufRead, expected: Option<&str>) -> Result<Anchor> {
     let mut prev: Option<String> = None;
     let mut count = 0_u64;
     for (no, text) in lines {
-        let line: Line = serde_json::from_str(&text).map_err(|e| bad(no, format!("不是审计日志条目: {e}")))?;
+        let line: audit_log::Model =
+            serde_json::from_str(&text).map_err(|e| bad(no, format!("不是审计日志条目: {e}")))?;
         if let Some(p) = &prev
             && *p != line.prev_hash
         {
             return Err(bad(no, format!("第 {} 条的 prev_hash 与上一条的 hash 不符", line.seq)));
         }
         let hash = line.hash.clone();
-        if entry_hash(&line.into()) != hash {
+        if entry_hash(&line) != hash {
             return Err(bad(no, "hash 与内容不符 (条目被改动)".into()));
         }
         prev = Some(hash);
