@@ -3,10 +3,9 @@
 
 use super::AppState;
 use super::error::{ApiResult, Problem};
-use super::extract::{Auth, Q};
+use super::extract::{Auth, Q, RawBody};
 use crate::domain::Error;
 use crate::service::import::{self, Report};
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -93,7 +92,7 @@ pub async fn households(
     State(s): State<AppState>,
     Auth(a): Auth,
     Q(q): Q<ImportQuery>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Response> {
     let sheet = crate::sheet::read(&body).map_err(Error::Malformed)?;
     let opts = import::Options {

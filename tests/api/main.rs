@@ -10,6 +10,7 @@ mod documents;
 mod flow;
 mod idempotency;
 mod import;
+mod limits;
 mod refusals;
 mod spreadsheets;
 mod web;
