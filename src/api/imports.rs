@@ -27,8 +27,12 @@ pub struct ImportQuery {
 pub struct BadCell {
     pub field: String,
     pub message: String,
+    /// On a bad cell (a 422 for a bad query parameter names only `field` and `message`).
+    #[schema(required = false)]
     pub row: usize,
+    #[schema(required = false)]
     pub column: String,
+    #[schema(required = false)]
     pub reason: String,
 }
 
@@ -42,7 +46,10 @@ pub struct ImportProblem {
     pub status: u16,
     pub detail: String,
     pub code: String,
+    /// With bad rows (a 422 for a bad query parameter is a plain problem document).
+    #[schema(required = false)]
     pub rows: usize,
+    #[schema(required = false)]
     pub written: bool,
     pub errors: Vec<BadCell>,
 }

@@ -148,3 +148,47 @@ async fn a_web_form_over_one_mib_is_a_413_page_and_writes_nothing() {
     assert!(String::from_utf8(body).unwrap().contains("提交的内容超过 1 MiB"));
     assert_eq!(app.counts().await, before);
 }
+
+#[tokio::test]
+async fn a_paging_offset_beyond_i64_is_a_422_not_a_dropped_connection() {
+    // Found by schemathesis: the offset reached the SQL driver, which panicked binding it.
+    let app = TestApp::new().await;
+    for path in ["/api/v1/assets", "/api/v1/audit", "/api/v1/regions"] {
+        let (st, v) = app
+            .call_as(
+                Some(&app.token),
+                "GET",
+                &format!("{path}?offset=9223372036854775808"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {v}");
+        assert_eq!(v["errors"][0]["field"], "offset", "{path}: {v}");
+        let (st, _) = app
+            .call_as(
+                Some(&app.token),
+                "GET",
+                &format!("{path}?offset=9223372036854775807"),
+                None,
+            )
+            .await;
+        assert_eq!(st, StatusCode::OK, "{path}");
+    }
+}
+
+#[tokio::test]
+async fn the_openapi_document_says_what_the_responses_are() {
+    // Found by schemathesis: enums listed the Rust names, two schemas shared the name
+    // `EntryView`, and problems were documented as plain JSON.
+    let app = TestApp::new().await;
+    let doc = app.get("/api/v1/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let statuses = schemas["HouseholdStatus"]["enum"].as_array().unwrap();
+    assert!(statuses.contains(&json!("sudden_hardship")), "{statuses:?}");
+    let sources = schemas["FundingSource"]["enum"].as_array().unwrap();
+    assert!(sources.contains(&json!("east_west")), "{sources:?}");
+    assert!(schemas["AccountEntry"]["properties"]["date"].is_object());
+    assert!(schemas["EntryView"]["properties"]["seq"].is_object());
+    let refused = &doc["paths"]["/api/v1/households"]["post"]["responses"]["422"]["content"];
+    assert!(refused["application/problem+json"].is_object(), "{refused}");
+}
