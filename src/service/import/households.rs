@@ -539,4 +539,32 @@ mod tests {
         assert_eq!(status_word("边缘易致贫户"), Some(HouseholdStatus::Marginal));
         assert_eq!(status_word("富裕户"), None);
     }
+
+    #[test]
+    fn the_row_checks_run_without_a_database() {
+        let id = IdNumber::with_check_digit("37162219800101001");
+        let csv = format!(
+            "户编号,户主姓名,身份证号,家庭人口,劳动能力,户类别,所属村\n\
+             001,王建国,{id},3,无,脱贫户,南关村\n\
+             002,李秀英,110105194912310021,0,强,脱贫户,东关村\n\
+             001,张三,{id},2,有,一般农户,371622101201\n"
+        );
+        let sheet = crate::sheet::read(csv.as_bytes()).unwrap();
+        let report = check_offline(&sheet, None, &[("371622101201", "南关村")]);
+        assert_eq!((report.rows, report.created, report.written), (3, 1, false));
+        let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "第3行 所属村 未知的村",
+                "第3行 身份证号 校验位不正确",
+                "第3行 家庭人口 应为 1 至 99 的整数",
+                "第3行 劳动能力 未知的劳动能力, 应为 有劳动能力/弱劳动能力/无劳动能力",
+                "第4行 户编号 户编号重复 (与第2行)",
+            ]
+        );
+        let missing = check_offline(&sheet, Some("行政村"), &[]);
+        assert_eq!(missing.errors.len(), 1);
+        assert_eq!(missing.errors[0].to_string(), "第1行 行政村 缺少该列");
+    }
 }
