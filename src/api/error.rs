@@ -53,6 +53,13 @@ impl ApiError {
                 detail,
                 vec![],
             ),
+            Error::TooLarge(detail) => (
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "too_large".into(),
+                "请求体过大".into(),
+                detail,
+                vec![],
+            ),
             Error::Conflict { code, message, field } => {
                 let errors = field
                     .map(|f| {

@@ -82,10 +82,32 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Body<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let bytes = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|e| ApiError(Error::Malformed(format!("无法读取请求体: {e}"))))?;
+        let RawBody(bytes) = RawBody::from_request(req, state).await?;
         Ok(Body(parse_json(&bytes)?))
+    }
+}
+
+/// The request body as bytes, within the route's size limit (`DefaultBodyLimit`): a larger body
+/// is a 413 problem, an unreadable one a 400.
+pub struct RawBody(pub axum::body::Bytes);
+
+impl<S: Send + Sync> FromRequest<S> for RawBody {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        axum::body::Bytes::from_request(req, state)
+            .await
+            .map(RawBody)
+            .map_err(|e| ApiError(body_rejection(e.status(), &e.body_text())))
+    }
+}
+
+/// A body that could not be read: too large (413) or broken (400).
+pub fn body_rejection(status: axum::http::StatusCode, text: &str) -> Error {
+    if status == axum::http::StatusCode::PAYLOAD_TOO_LARGE {
+        Error::TooLarge("请求体超过该接口允许的大小".into())
+    } else {
+        Error::Malformed(format!("无法读取请求体: {text}"))
     }
 }
 

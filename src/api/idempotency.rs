@@ -40,7 +40,7 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     let caller = idempotency::digest(&[&credentials]);
     let (parts, body) = req.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, MAX_BODY).await else {
-        return ApiError(Error::Malformed("请求体过大或无法读取".into())).into_response();
+        return ApiError(Error::TooLarge("请求体超过 64 MiB 或无法读取".into())).into_response();
     };
     let target = parts.uri.path_and_query().map(|p| p.as_str()).unwrap_or("");
     let fingerprint = idempotency::digest(&[parts.method.as_str().as_bytes(), target.as_bytes(), &bytes]);

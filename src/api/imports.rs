@@ -3,10 +3,9 @@
 
 use super::AppState;
 use super::error::{ApiResult, Problem};
-use super::extract::{Auth, Q};
+use super::extract::{Auth, Q, RawBody};
 use crate::domain::Error;
 use crate::service::import::{self, Report};
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -28,8 +27,12 @@ pub struct ImportQuery {
 pub struct BadCell {
     pub field: String,
     pub message: String,
+    /// On a bad cell (a 422 for a bad query parameter names only `field` and `message`).
+    #[schema(required = false)]
     pub row: usize,
+    #[schema(required = false)]
     pub column: String,
+    #[schema(required = false)]
     pub reason: String,
 }
 
@@ -43,7 +46,10 @@ pub struct ImportProblem {
     pub status: u16,
     pub detail: String,
     pub code: String,
+    /// With bad rows (a 422 for a bad query parameter is a plain problem document).
+    #[schema(required = false)]
     pub rows: usize,
+    #[schema(required = false)]
     pub written: bool,
     pub errors: Vec<BadCell>,
 }
@@ -93,7 +99,7 @@ pub async fn households(
     State(s): State<AppState>,
     Auth(a): Auth,
     Q(q): Q<ImportQuery>,
-    body: Bytes,
+    RawBody(body): RawBody,
 ) -> ApiResult<Response> {
     let sheet = crate::sheet::read(&body).map_err(Error::Malformed)?;
     let opts = import::Options {

@@ -3,6 +3,7 @@
 use super::imports;
 use super::resources::*;
 use axum::Json;
+use utoipa::openapi::RefOr;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
@@ -18,10 +19,44 @@ impl Modify for BearerAuth {
     }
 }
 
+/// Errors are `application/problem+json` (the contract): every response documented with the
+/// `Problem` schema (or one ending in `Problem`) says that content type.
+struct ProblemJson;
+
+impl Modify for ProblemJson {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        for item in openapi.paths.paths.values_mut() {
+            let operations = [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+                &mut item.options,
+                &mut item.head,
+                &mut item.patch,
+                &mut item.trace,
+            ];
+            for op in operations.into_iter().flatten() {
+                for response in op.responses.responses.values_mut() {
+                    let RefOr::T(response) = response else { continue };
+                    let problem = response
+                        .content
+                        .get("application/json")
+                        .and_then(|c| c.schema.as_ref())
+                        .is_some_and(|s| matches!(s, RefOr::Ref(r) if r.ref_location.ends_with("Problem")));
+                    if problem && let Some(content) = response.content.shift_remove("application/json") {
+                        response.content.insert("application/problem+json".to_string(), content);
+                    }
+                }
+            }
+        }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(title = "relief-ledger", description = "扶贫项目资产台账与收益分配 — poverty-relief project assets and yield distribution"),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &ProblemJson),
     security(("bearer" = [])),
     paths(
         healthz, login, create_region, list_regions, region_account,

@@ -20,6 +20,9 @@ pub enum Error {
     /// The request body is not JSON or not the expected shape (400 `malformed`).
     #[error("请求格式有误: {0}")]
     Malformed(String),
+    /// The request body is larger than the endpoint takes (413 `too_large`).
+    #[error("{0}")]
+    TooLarge(String),
     /// The current state forbids the request (409).
     #[error("{message}")]
     Conflict {

@@ -3,7 +3,9 @@
 
 /// Defines a string enum: serde name = the contract identifier, `label` = the Chinese term.
 macro_rules! vocabulary {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $id:literal / $label:literal),+ $(,)? }) => {
+    // `$id` is a token tree, not a `literal` fragment: utoipa reads the serde rename only from a
+    // plain literal token, and the OpenAPI enums must list the contract identifiers.
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $id:tt / $label:literal),+ $(,)? }) => {
         $(#[$meta])*
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord,
                  serde::Serialize, serde::Deserialize, utoipa::ToSchema)]

@@ -33,7 +33,9 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
+/// One entry of an owner's account (its schema named apart from the audit log's `EntryView`).
 #[derive(Debug, Serialize, ToSchema)]
+#[schema(as = AccountEntry)]
 pub struct EntryView {
     pub date: NaiveDate,
     pub kind: String,

@@ -11,7 +11,7 @@ mod households;
 mod projects;
 mod yields;
 
-pub use households::{Options, households, labour_word, status_word};
+pub use households::{Options, check_offline as check_households_offline, households, labour_word, status_word};
 pub use projects::projects;
 pub use yields::yields;
 

@@ -57,13 +57,18 @@ pub struct Paging {
 
 impl Paging {
     /// # Errors
-    /// [`Error::Invalid`] naming `limit` above 1000 or zero.
+    /// [`Error::Invalid`] naming `limit` above 1000 or zero, or `offset` beyond what a database
+    /// takes (a signed 64-bit integer).
     pub fn checked(self) -> Result<(u64, u64), Error> {
         let limit = self.limit.unwrap_or(100);
         if limit == 0 || limit > 1000 {
             return Err(Error::field("limit", "limit 应在 1 至 1000 之间"));
         }
-        Ok((limit, self.offset.unwrap_or(0)))
+        let offset = self.offset.unwrap_or(0);
+        if i64::try_from(offset).is_err() {
+            return Err(Error::field("offset", "offset 应在 0 至 9223372036854775807 之间"));
+        }
+        Ok((limit, offset))
     }
 
     /// Cuts a loaded list to the page.

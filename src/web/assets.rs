@@ -2,6 +2,7 @@
 //! (产权主体), operation contracts, status and caretakers, its yields, and for county staff the
 //! ownership confirmation (确权), the yield (收益登记) and the reversal (红字冲销) forms.
 
+use super::Form;
 use super::form::{FormState, remap};
 use super::layout::{error_page, may, money, money_cell, options, page, pager};
 use super::places::Places;
@@ -14,7 +15,6 @@ use crate::service::access::Duty;
 use crate::service::assets::{self, Confirmation, NewOwner};
 use crate::service::yields::{self, Deductions, NewYield, Reversal};
 use crate::service::{Paging, asset_life};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -2,6 +2,7 @@
 //! every household's amount (预览, saved only by 保存草稿), and the plan page with its parts, the
 //! next step (see `plan_steps`), every household's line and the documents to download.
 
+use super::Form;
 use super::form::{FormState, remap};
 use super::layout::{error_page, may, money, money_cell, options, page};
 use super::places::Places;
@@ -14,7 +15,6 @@ use crate::domain::{Error, Fen};
 use crate::service::access::Duty;
 use crate::service::distributions::{self, NewPlan};
 use crate::service::{accounts, households, plan_preview};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

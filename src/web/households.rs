@@ -3,6 +3,7 @@
 //! form and the status change form. ID numbers and bank accounts stay masked; a form refused
 //! does not echo them back.
 
+use super::Form;
 use super::form::FormState;
 use super::layout::{error_page, may, page, pager};
 use super::places::Places;
@@ -14,7 +15,6 @@ use crate::domain::vocab::{HouseholdStatus, Labour, RegionLevel, Role};
 use crate::service::access::Duty;
 use crate::service::households::{self, NewHousehold, StatusChange};
 use crate::service::{Paging, today};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

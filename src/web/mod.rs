@@ -18,7 +18,38 @@ mod watch;
 
 use crate::api::AppState;
 use axum::Router;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Response};
 use axum::routing::{get, post};
+use serde::de::DeserializeOwned;
+
+/// The largest form a page may post (a plan's form for a whole village is a few kilobytes).
+pub const FORM_LIMIT: usize = 1024 * 1024;
+
+/// A posted form (`application/x-www-form-urlencoded`), at most [`FORM_LIMIT`] bytes: a larger
+/// one is a 413 page, nothing done.
+pub struct Form<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for Form<T> {
+    type Rejection = Response;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match axum::Form::<T>::from_request(req, state).await {
+            Ok(axum::Form(v)) => Ok(Form(v)),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Err((
+                StatusCode::PAYLOAD_TOO_LARGE,
+                Html(format!(
+                    "<!DOCTYPE html><html lang=\"zh-CN\"><meta charset=\"utf-8\"><title>提交的内容过大</title>\
+                     <p>提交的内容超过 {} MiB, 未做任何修改。</p><p><a href=\"/\">返回首页</a></p></html>",
+                    FORM_LIMIT / (1024 * 1024)
+                )),
+            )
+                .into_response()),
+            Err(e) => Err(e.into_response()),
+        }
+    }
+}
 
 /// The pages, merged into the service's router.
 pub fn routes() -> Router<AppState> {
@@ -53,4 +84,5 @@ pub fn routes() -> Router<AppState> {
         .route("/audit", get(audit::log))
         .route("/reconciliation", get(audit::reconciliation))
         .route("/watch", get(watch::watch))
+        .layer(DefaultBodyLimit::max(FORM_LIMIT))
 }

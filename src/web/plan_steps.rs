@@ -2,6 +2,7 @@
 //! the township review, county filing, payment, results — and cancelling. Each posts to
 //! `/distributions/{id}/step` and goes through the same service as the API.
 
+use super::Form;
 use super::layout::{error_page, may};
 use super::session::WebUser;
 use crate::api::AppState;
@@ -13,7 +14,6 @@ use crate::service::access::Duty;
 use crate::service::distributions::{
     self, Cancel, File, Pay, PlanView, Publicize, Resolve, Results, Review, StepInput,
 };
-use axum::Form;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -2,6 +2,7 @@
 //! the lifecycle buttons, the acceptance form that splits the investment into assets (竣工验收),
 //! and a page per project.
 
+use super::Form;
 use super::assets::asset_table;
 use super::form::{FormState, remap};
 use super::layout::{error_page, may, money, money_cell, options, page};
@@ -13,7 +14,6 @@ use crate::domain::Error;
 use crate::domain::vocab::{AssetClass, FundingSource, OperationMode, ProjectKind, ProjectStatus, RegionLevel, Role};
 use crate::service::access::Duty;
 use crate::service::projects::{self, Acceptance, Funding, NewAsset, NewProject, StatusChange};
-use axum::Form;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};

@@ -1,11 +1,11 @@
 //! Form login and the session cookie (会话). The cookie is `HttpOnly` and `SameSite=Lax`; it is
 //! `Secure` only when the request came over https (a county intranet often has none).
 
+use super::Form;
 use super::layout::login_page;
 use crate::api::AppState;
 use crate::api::extract::{SESSION_COOKIE, session_token};
 use crate::service::{Actor, auth};
-use axum::Form;
 use axum::extract::{FromRequestParts, State};
 use axum::http::request::Parts;
 use axum::http::{HeaderMap, HeaderValue, header};

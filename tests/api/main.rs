@@ -13,6 +13,7 @@ mod documents;
 mod flow;
 mod idempotency;
 mod import;
+mod limits;
 mod privacy;
 mod proc;
 mod refusals;

@@ -229,6 +229,62 @@ fn check_row(
     }
 }
 
+/// Checks every row of the sheet; the good rows (a repeated 户编号 is an error on the later row).
+fn check_rows(sheet: &Sheet, cols: &Columns, villages: &Villages, errors: &mut Vec<RowError>) -> Vec<(usize, Row)> {
+    let mut rows = Vec::new();
+    let mut first_seen: HashMap<String, usize> = HashMap::new();
+    for (n, cells) in &sheet.rows {
+        match check_row(*n, cells, cols, villages) {
+            Ok(row) => {
+                if let Some(first) = first_seen.insert(row.number.clone(), *n) {
+                    errors.push(cols.error(*n, "number", format!("户编号重复 (与第{first}行)")));
+                } else {
+                    rows.push((*n, row));
+                }
+            }
+            Err(errs) => errors.extend(errs),
+        }
+    }
+    rows
+}
+
+/// The row checks of [`households`] without a database, against the given villages (code, name):
+/// `created` counts the rows that passed, `errors` lists every bad cell. Nothing is written. For
+/// the fuzz targets (`fuzz/`), which run without a database.
+#[doc(hidden)]
+pub fn check_offline(sheet: &Sheet, village_column: Option<&str>, villages: &[(&str, &str)]) -> Report {
+    let mut report = Report::new(sheet);
+    let mut mapping = HashMap::new();
+    if let Some(h) = village_column {
+        mapping.insert("village".to_string(), h.to_string());
+    }
+    let cols = match Columns::locate(sheet, FIELDS, &mapping) {
+        Ok(c) => c,
+        Err(missing) => {
+            report.errors = missing;
+            return report;
+        }
+    };
+    let mut by_name: HashMap<String, Vec<String>> = HashMap::new();
+    let mut by_code = HashMap::new();
+    for (code, name) in villages {
+        by_name.entry(name.to_string()).or_default().push(code.to_string());
+        let region = regions::Model {
+            code: code.to_string(),
+            name: name.to_string(),
+            level: RegionLevel::Village.as_str().to_string(),
+            parent_code: None,
+            county_code: None,
+            township_code: None,
+        };
+        by_code.insert(code.to_string(), region);
+    }
+    let villages = Villages { by_code, by_name };
+    report.created = check_rows(sheet, &cols, &villages, &mut report.errors).len();
+    report.finish_errors();
+    report
+}
+
 /// Checks every row, then (unless a dry run or any row is bad) writes them all in one transaction.
 /// The actor must be allowed to keep the roster of every village the file names (the rule of
 /// `POST /households`).
@@ -251,22 +307,7 @@ pub async fn households(store: &Store, actor: &Actor, sheet: &Sheet, opts: &Opti
     };
     let w = store.write().await?;
     let villages = Villages::load(&*w).await?;
-    let mut rows = Vec::new();
-    let mut first_seen: HashMap<String, usize> = HashMap::new();
-    for (n, cells) in &sheet.rows {
-        match check_row(*n, cells, &cols, &villages) {
-            Ok(row) => {
-                if let Some(first) = first_seen.insert(row.number.clone(), *n) {
-                    report
-                        .errors
-                        .push(cols.error(*n, "number", format!("户编号重复 (与第{first}行)")));
-                } else {
-                    rows.push((*n, row));
-                }
-            }
-            Err(errs) => report.errors.extend(errs),
-        }
-    }
+    let rows = check_rows(sheet, &cols, &villages, &mut report.errors);
     // The role and scope rule of `POST /households`, for every village the file names.
     let mut named: Vec<&str> = rows.iter().map(|(_, r)| r.village.as_str()).collect();
     named.sort_unstable();
@@ -499,5 +540,33 @@ mod tests {
         assert_eq!(labour_word("强"), None);
         assert_eq!(status_word("边缘易致贫户"), Some(HouseholdStatus::Marginal));
         assert_eq!(status_word("富裕户"), None);
+    }
+
+    #[test]
+    fn the_row_checks_run_without_a_database() {
+        let id = IdNumber::with_check_digit("37162219800101001");
+        let csv = format!(
+            "户编号,户主姓名,身份证号,家庭人口,劳动能力,户类别,所属村\n\
+             001,王建国,{id},3,无,脱贫户,南关村\n\
+             002,李秀英,110105194912310021,0,强,脱贫户,东关村\n\
+             001,张三,{id},2,有,一般农户,371622101201\n"
+        );
+        let sheet = crate::sheet::read(csv.as_bytes()).unwrap();
+        let report = check_offline(&sheet, None, &[("371622101201", "南关村")]);
+        assert_eq!((report.rows, report.created, report.written), (3, 1, false));
+        let errors: Vec<String> = report.errors.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            errors,
+            [
+                "第3行 所属村 未知的村",
+                "第3行 身份证号 校验位不正确",
+                "第3行 家庭人口 应为 1 至 99 的整数",
+                "第3行 劳动能力 未知的劳动能力, 应为 有劳动能力/弱劳动能力/无劳动能力",
+                "第4行 户编号 户编号重复 (与第2行)",
+            ]
+        );
+        let missing = check_offline(&sheet, Some("行政村"), &[]);
+        assert_eq!(missing.errors.len(), 1);
+        assert_eq!(missing.errors[0].to_string(), "第1行 行政村 缺少该列");
     }
 }
