@@ -123,6 +123,11 @@ impl TestApp {
                 .unwrap(),
             None => req.body(Body::empty()).unwrap(),
         };
+        self.send(req).await
+    }
+
+    /// Sends one request through the router: (status, content type, body).
+    pub async fn send(&self, req: Request<Body>) -> (StatusCode, String, Vec<u8>) {
         let resp = router(AppState {
             store: self.store.clone(),
         })

@@ -4,31 +4,9 @@
 use crate::common::*;
 use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
-use http_body_util::BodyExt;
 use relief_ledger::api::{AppState, router};
 use serde_json::{Value, json};
 use tower::ServiceExt;
-
-/// Sends one request through the router: (status, content type, body).
-async fn send(app: &TestApp, req: Request<Body>) -> (StatusCode, String, Vec<u8>) {
-    let resp = router(AppState {
-        store: app.store.clone(),
-    })
-    .oneshot(req)
-    .await
-    .unwrap();
-    let status = resp.status();
-    let ct = resp
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .map(|v| v.to_str().unwrap().to_string())
-        .unwrap_or_default();
-    (
-        status,
-        ct,
-        resp.into_body().collect().await.unwrap().to_bytes().to_vec(),
-    )
-}
 
 /// A household whose head's name is `size` bytes long, as a JSON body.
 fn household_body(size: usize) -> Vec<u8> {
@@ -79,7 +57,7 @@ async fn an_api_body_over_four_mib_is_a_413_problem_and_writes_nothing() {
         .header("idempotency-key", "big-1")
         .body(Body::from(household_body(5 << 20)))
         .unwrap();
-    let (st, ct, body) = send(&app, req).await;
+    let (st, ct, body) = app.send(req).await;
     assert_too_large(st, &ct, &body);
     assert_eq!(app.counts().await, before);
 
@@ -109,7 +87,7 @@ async fn a_roster_upload_over_sixty_four_mib_is_a_413_problem_and_writes_nothing
         .header(header::CONTENT_TYPE, "text/csv")
         .body(Body::from(csv))
         .unwrap();
-    let (st, ct, body) = send(&app, req).await;
+    let (st, ct, body) = app.send(req).await;
     assert_too_large(st, &ct, &body);
     assert_eq!(app.counts().await, before);
 }
@@ -142,7 +120,7 @@ async fn a_web_form_over_one_mib_is_a_413_page_and_writes_nothing() {
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
         .body(Body::from(form))
         .unwrap();
-    let (st, ct, body) = send(&app, req).await;
+    let (st, ct, body) = app.send(req).await;
     assert_eq!(st, StatusCode::PAYLOAD_TOO_LARGE);
     assert!(ct.starts_with("text/html"), "content type {ct}");
     assert!(String::from_utf8(body).unwrap().contains("提交的内容超过 1 MiB"));
