@@ -304,10 +304,12 @@ async fn station(store: &Store, actor: &Actor, county: &str, village: &str, n: u
     Ok(formed[0].id)
 }
 
-/// Twelve monthly readings per station.
+/// Twelve monthly readings per station, a station's year in one transaction (as the settlement
+/// sheet import posts a file), through the service of `POST /assets/{id}/yields`.
 async fn post_yields(store: &Store, actor: &Actor, region: &Region, rng: &mut StdRng) -> Result<u64> {
     let mut n = 0;
     for station in &region.stations {
+        let w = store.write().await?;
         for m in 1..=12_u32 {
             let end = date(2025, m, 28);
             let y = yields::NewYield {
@@ -321,9 +323,10 @@ async fn post_yields(store: &Store, actor: &Actor, region: &Region, rng: &mut St
                 tariff: Some(Decimal::new(3949, 4)),
                 voucher: None,
             };
-            yields::post(store, actor, *station, y).await?;
+            yields::post_in(&*w, actor, *station, y).await?;
             n += 1;
         }
+        w.commit().await?;
     }
     Ok(n)
 }
@@ -366,7 +369,7 @@ async fn distribute(store: &Store, actor: &Actor, region: &mut Region) -> Result
 }
 
 /// Requests in the read phases, and how many run at once.
-const READS: u64 = 2_000;
+const READS: u64 = 5_000;
 const CONNECTIONS: u64 = 50;
 
 /// The county asset list (100 rows) and a distribution, 50 requests at a time, through the router.
@@ -389,44 +392,63 @@ async fn bare_handler_reads() -> Result<Vec<f64>> {
     load(app, vec!["/bare".to_string()], None).await
 }
 
-/// [`READS`] GETs over `paths`, [`CONNECTIONS`] at a time; each request's latency in ms, sorted.
+/// [`READS`] GETs over `paths` from [`CONNECTIONS`] keep-alive HTTP/1.1 connections on loopback,
+/// each sending its next request when the last answer is read (as `wrk` does); the app is served
+/// by `axum::serve` on a fresh port. Each request's latency in ms, sorted.
 async fn load(app: axum::Router, paths: Vec<String>, token: Option<String>) -> Result<Vec<f64>> {
-    use axum::body::Body;
-    use axum::http::Request;
-    use tower::ServiceExt;
+    let internal = |e: &dyn std::fmt::Display| Error::Internal(format!("bench load: {e}"));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .map_err(|e| internal(&e))?;
+    let addr = listener.local_addr().map_err(|e| internal(&e))?;
+    let server = tokio::spawn(async move { axum::serve(listener, app).await });
     let mut tasks = tokio::task::JoinSet::new();
     for worker in 0..CONNECTIONS {
-        let (app, token, paths) = (app.clone(), token.clone(), paths.clone());
-        tasks.spawn(async move {
-            let mut latencies = Vec::with_capacity((READS / CONNECTIONS) as usize);
-            for i in 0..READS / CONNECTIONS {
-                let path = &paths[((worker + i) % paths.len() as u64) as usize];
-                let mut req = Request::get(path);
-                if let Some(t) = &token {
-                    req = req.header("authorization", format!("Bearer {t}"));
-                }
-                let started = Instant::now();
-                let resp = app
-                    .clone()
-                    .oneshot(req.body(Body::empty()).expect("request"))
-                    .await
-                    .expect("infallible");
-                let status = resp.status();
-                axum::body::to_bytes(resp.into_body(), usize::MAX)
-                    .await
-                    .expect("a body");
-                latencies.push(started.elapsed().as_secs_f64() * 1000.0);
-                assert!(status.is_success(), "{path}: {status}");
-            }
-            latencies
-        });
+        let (token, paths) = (token.clone(), paths.clone());
+        tasks.spawn(async move { connection(addr, worker, &paths, token.as_deref()).await });
     }
     let mut all = Vec::with_capacity(READS as usize);
     while let Some(done) = tasks.join_next().await {
-        all.extend(done.map_err(|e| Error::Internal(e.to_string()))?);
+        all.extend(done.map_err(|e| internal(&e))?.map_err(|e| internal(&e))?);
     }
+    server.abort();
     all.sort_by(f64::total_cmp);
     Ok(all)
+}
+
+/// One client connection of [`load`]: its share of the requests, in turn, timed.
+async fn connection(
+    addr: std::net::SocketAddr,
+    worker: u64,
+    paths: &[String],
+    token: Option<&str>,
+) -> std::result::Result<Vec<f64>, String> {
+    use http_body_util::{BodyExt, Empty};
+    let stream = tokio::net::TcpStream::connect(addr).await.map_err(|e| e.to_string())?;
+    stream.set_nodelay(true).map_err(|e| e.to_string())?;
+    let io = hyper_util::rt::TokioIo::new(stream);
+    let (mut sender, conn) = hyper::client::conn::http1::handshake::<_, Empty<axum::body::Bytes>>(io)
+        .await
+        .map_err(|e| e.to_string())?;
+    tokio::spawn(conn);
+    let mut latencies = Vec::with_capacity((READS / CONNECTIONS) as usize);
+    for i in 0..READS / CONNECTIONS {
+        let path = &paths[((worker + i) % paths.len() as u64) as usize];
+        let mut req = axum::http::Request::get(path.as_str()).header("host", addr.to_string());
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        let req = req.body(Empty::new()).map_err(|e| e.to_string())?;
+        let started = Instant::now();
+        let resp = sender.send_request(req).await.map_err(|e| e.to_string())?;
+        let status = resp.status();
+        resp.into_body().collect().await.map_err(|e| e.to_string())?;
+        latencies.push(started.elapsed().as_secs_f64() * 1000.0);
+        if !status.is_success() {
+            return Err(format!("{path}: {status}"));
+        }
+    }
+    Ok(latencies)
 }
 
 /// The 99th percentile of sorted latencies.
@@ -435,28 +457,55 @@ fn p99(sorted: &[f64]) -> f64 {
     sorted.get(i).map(|v| (v * 100.0).round() / 100.0).unwrap_or(0.0)
 }
 
-/// The physical reference: `rows` allocation-shaped rows in one transaction, 500 a statement.
+/// The physical reference: `rows` allocation-shaped rows in one transaction — on SQLite multi-row
+/// `INSERT`s of 500 rows, on PostgreSQL one `COPY … FROM STDIN`.
 async fn bulk_insert(store: &Store, rows: u64) -> Result<()> {
     let db = &store.db;
-    let backend = db.get_database_backend();
     db.execute_unprepared("DROP TABLE IF EXISTS bench_ref_rows").await?;
     db.execute_unprepared(
         "CREATE TABLE bench_ref_rows (distribution_id INTEGER, household_id INTEGER, number VARCHAR(32), \
          dividend_fen BIGINT, post_wage_fen BIGINT, incentive_fen BIGINT, total_fen BIGINT)",
     )
     .await?;
-    let w = store.write().await?;
-    let mut i = 0;
-    while i < rows {
-        let n = (rows - i).min(500);
-        let values: Vec<String> = (i..i + n).map(|k| format!("(1,{k},'{k:015}',{k},0,0,{k})")).collect();
-        let sql = format!("INSERT INTO bench_ref_rows VALUES {}", values.join(","));
-        w.execute_raw(Statement::from_string(backend, sql)).await?;
-        i += n;
+    if store.is_postgres() {
+        copy_rows(db.get_postgres_connection_pool(), rows)
+            .await
+            .map_err(|e| Error::Internal(format!("COPY: {e}")))?;
+    } else {
+        let w = store.write().await?;
+        let mut i = 0;
+        while i < rows {
+            let n = (rows - i).min(500);
+            let values: Vec<String> = (i..i + n).map(|k| format!("(1,{k},'{k:015}',{k},0,0,{k})")).collect();
+            let sql = format!("INSERT INTO bench_ref_rows VALUES {}", values.join(","));
+            w.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+                .await?;
+            i += n;
+        }
+        w.commit().await?;
     }
-    w.commit().await?;
     db.execute_unprepared("DROP TABLE bench_ref_rows").await?;
     Ok(())
+}
+
+/// `rows` rows through PostgreSQL's `COPY` in one transaction, sent 1 MiB at a time.
+async fn copy_rows(pool: &sea_orm::sqlx::PgPool, rows: u64) -> std::result::Result<(), sea_orm::sqlx::Error> {
+    use sea_orm::sqlx::Connection;
+    use std::fmt::Write as _;
+    let mut conn = pool.acquire().await?;
+    let mut tx = conn.begin().await?;
+    let mut copy = tx.copy_in_raw("COPY bench_ref_rows FROM STDIN").await?;
+    let mut buf = String::with_capacity(1 << 20);
+    for k in 0..rows {
+        let _ = writeln!(buf, "1\t{k}\t{k:015}\t{k}\t0\t0\t{k}");
+        if buf.len() >= 1 << 20 {
+            copy.send(buf.as_bytes()).await?;
+            buf.clear();
+        }
+    }
+    copy.send(buf.as_bytes()).await?;
+    copy.finish().await?;
+    tx.commit().await
 }
 
 /// A throw-away admin for the read phase, logged in.
