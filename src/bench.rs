@@ -26,6 +26,7 @@ pub const PHASES: &[&str] = &[
     "insert",
     "yields",
     "distribute",
+    "resolve",
     "reconcile",
     "statements",
     "reads",
@@ -59,7 +60,11 @@ fn peak_rss_mib() -> f64 {
 }
 
 fn result(phase: &str, items: u64, started: Instant) -> PhaseResult {
-    let seconds = started.elapsed().as_secs_f64();
+    timed(phase, items, started.elapsed())
+}
+
+fn timed(phase: &str, items: u64, elapsed: std::time::Duration) -> PhaseResult {
+    let seconds = elapsed.as_secs_f64();
     let rate = if seconds > 0.0 { items as f64 / seconds } else { 0.0 };
     PhaseResult {
         phase: phase.into(),
@@ -78,6 +83,7 @@ fn date(y: i32, m: u32, d: u32) -> NaiveDate {
 /// The synthetic region the phases work on.
 struct Region {
     county: String,
+    townships: Vec<String>,
     villages: Vec<String>,
     stations: Vec<i32>,
     plans: Vec<i32>,
@@ -99,6 +105,7 @@ pub async fn run(
     let mut rng = StdRng::seed_from_u64(households);
     let mut region = Region {
         county: String::new(),
+        townships: Vec::new(),
         villages: Vec::new(),
         stations: Vec::new(),
         plans: Vec::new(),
@@ -120,14 +127,30 @@ pub async fn run(
             report(&result("yields", n, started));
         }
     }
-    if ["distribute", "reconcile", "statements", "reads", "ref_bulk_insert"]
-        .iter()
-        .any(|p| wants(p))
+    if [
+        "distribute",
+        "resolve",
+        "reconcile",
+        "statements",
+        "reads",
+        "ref_bulk_insert",
+    ]
+    .iter()
+    .any(|p| wants(p))
     {
         let started = Instant::now();
         distribute(store, &actor, &mut region).await?;
+        let elapsed = started.elapsed();
+        region.allocations = allocations_of(store, &region.county).await?;
         if wants("distribute") {
-            report(&result("distribute", region.allocations, started));
+            report(&timed("distribute", region.allocations, elapsed));
+        }
+    }
+    if ["resolve", "reconcile", "statements", "reads"].iter().any(|p| wants(p)) {
+        let started = Instant::now();
+        resolve(store, &actor, &region).await?;
+        if wants("resolve") {
+            report(&result("resolve", region.plans.len() as u64, started));
         }
     }
     if wants("reconcile") {
@@ -199,6 +222,7 @@ async fn generate(store: &Store, actor: &Actor, households: u64, rng: &mut StdRn
     while remaining > 0 {
         let township = format!("{}{:03}000", &county[..6], v / 100 + 1);
         if v.is_multiple_of(100) {
+            region.townships.push(township.clone());
             regions::create(
                 store,
                 actor,
@@ -331,28 +355,47 @@ async fn post_yields(store: &Store, actor: &Actor, region: &Region, rng: &mut St
     Ok(n)
 }
 
-/// A plan per village, allocations stored.
+/// A draft plan per village with its allocations stored, a township's drafts in one transaction
+/// (the service of `POST /distributions/drafts`).
 async fn distribute(store: &Store, actor: &Actor, region: &mut Region) -> Result<()> {
-    for village in &region.villages {
-        let available = crate::service::accounts::available(&store.db, village, None).await?;
-        let plan = distributions::create(
+    for township in &region.townships {
+        let made = distributions::draft_all(
             store,
             actor,
-            distributions::NewPlan {
-                village_code: village.clone(),
+            distributions::NewDrafts {
+                region_code: township.clone(),
                 year: 2025,
                 record_date: date(2025, 12, 31),
-                amount: available,
                 retention_rate: Some(Decimal::new(15, 2)),
                 management_rate: Some(Decimal::new(5, 2)),
-                public_works: None,
-                posts: vec![],
-                incentives: vec![],
                 dividend: DividendRule::default(),
             },
         )
         .await?;
-        region.allocations += plan.allocations.len() as u64;
+        region.plans.extend(made.into_iter().map(|p| p.id));
+    }
+    Ok(())
+}
+
+/// The allocation rows the county's plans hold.
+async fn allocations_of(store: &Store, county: &str) -> Result<u64> {
+    let sql = format!(
+        "SELECT COUNT(*) AS n FROM allocations a JOIN distributions d ON d.id = a.distribution_id \
+         WHERE d.village_code LIKE '{}%'",
+        &county[..6]
+    );
+    let row = store
+        .db
+        .query_one_raw(Statement::from_string(store.db.get_database_backend(), sql))
+        .await?
+        .ok_or_else(|| Error::Internal("no count".into()))?;
+    Ok(row.try_get::<i64>("", "n")?.try_into().unwrap_or_default())
+}
+
+/// The four deliberations (四议) of every plan, each plan in its own transaction (the service of
+/// `POST /distributions/{id}/resolve`).
+async fn resolve(store: &Store, actor: &Actor, region: &Region) -> Result<()> {
+    for id in &region.plans {
         let steps = crate::domain::vocab::DeliberationStep::ALL
             .iter()
             .map(|s| distributions::StepInput {
@@ -362,8 +405,7 @@ async fn distribute(store: &Store, actor: &Actor, region: &mut Region) -> Result
                 minutes_ref: "基准".into(),
             })
             .collect();
-        distributions::resolve(store, actor, plan.id, distributions::Resolve { steps }).await?;
-        region.plans.push(plan.id);
+        distributions::resolve(store, actor, *id, distributions::Resolve { steps }).await?;
     }
     Ok(())
 }

@@ -56,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .route("/yields/{id}/reverse", post(reverse_yield))
         .route("/yields/{id}/receive", post(receive_yield))
         .route("/distributions", post(create_distribution).get(list_distributions))
+        .route("/distributions/drafts", post(draft_distributions))
         .route("/distributions/{id}", get(get_distribution))
         .route("/distributions/{id}/resolve", post(resolve_distribution))
         .route("/distributions/{id}/publicize", post(publicize_distribution))

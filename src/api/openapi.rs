@@ -65,7 +65,7 @@ impl Modify for ProblemJson {
         list_assets, get_asset, confirm_ownership, ownership_history,
         change_asset_status, start_operation, name_caretaker, dispose_asset,
         post_yield, list_yields, get_yield, reverse_yield, receive_yield,
-        create_distribution, list_distributions, get_distribution,
+        create_distribution, draft_distributions, list_distributions, get_distribution,
         resolve_distribution, publicize_distribution, review_distribution, file_distribution,
         pay_distribution, results_distribution, cancel_distribution, payments_csv,
         statement_pdf, all_statements_pdf, notice_pdf, verify_code, record_payment_results, payment_status,

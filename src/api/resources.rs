@@ -13,7 +13,7 @@ use crate::service::asset_life::{
 use crate::service::assets::{AssetFilter, AssetView, Confirmation, OwnershipHistory};
 use crate::service::audit::EntryView;
 use crate::service::distributions::{
-    Cancel, File, NewPlan, Pay, PlanFilter, PlanSummary, PlanView, Publicize, Resolve, Results, Review,
+    Cancel, File, NewDrafts, NewPlan, Pay, PlanFilter, PlanSummary, PlanView, Publicize, Resolve, Results, Review,
 };
 use crate::service::documents::Verified;
 use crate::service::households::{HouseholdView, NewHousehold, StatusChange as HouseholdStatusChange};
@@ -345,6 +345,18 @@ pub async fn create_distribution(
     Body(b): Body<NewPlan>,
 ) -> ApiResult<impl IntoResponse> {
     Ok(created(service::distributions::create(&s.store, &a, b).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/distributions/drafts", tag = "distributions", request_body = NewDrafts,
+    responses((status = 201, body = Page<PlanSummary>), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn draft_distributions(
+    State(s): State<AppState>,
+    Auth(a): Auth,
+    Body(b): Body<NewDrafts>,
+) -> ApiResult<impl IntoResponse> {
+    let items = service::distributions::draft_all(&s.store, &a, b).await?;
+    let total = items.len() as u64;
+    Ok(created(Page { items, total }))
 }
 
 #[utoipa::path(get, path = "/api/v1/distributions", tag = "distributions", params(PlanFilter, Paging),

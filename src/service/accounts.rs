@@ -8,6 +8,7 @@ use chrono::NaiveDate;
 use entity::{distributions, income_entries};
 use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use utoipa::ToSchema;
 
 /// Kinds of entry that credit the account (收入).
@@ -108,6 +109,42 @@ pub async fn available<C: ConnectionTrait>(db: &C, region_code: &str, except: Op
     balance
         .checked_sub(reserved(db, region_code, except).await?)
         .on("amount")
+}
+
+/// [`available`] for many villages at once (no plan excepted): two queries per 500 villages.
+///
+/// # Errors
+/// A database error, or a sum beyond the range of money.
+pub async fn available_of<C: ConnectionTrait>(db: &C, village_codes: &[String]) -> Result<HashMap<String, Fen>> {
+    use sea_orm::QuerySelect;
+    let mut out: HashMap<String, Fen> = village_codes.iter().map(|c| (c.clone(), Fen(0))).collect();
+    let states: Vec<&str> = RESERVING.iter().map(|s| s.as_str()).collect();
+    for chunk in village_codes.chunks(500) {
+        let credits: Vec<(Option<String>, i64)> = income_entries::Entity::find()
+            .select_only()
+            .columns([income_entries::Column::RegionCode, income_entries::Column::AmountFen])
+            .filter(income_entries::Column::RegionCode.is_in(chunk.iter().cloned()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let claims: Vec<(String, i64)> = distributions::Entity::find()
+            .select_only()
+            .columns([distributions::Column::VillageCode, distributions::Column::AmountFen])
+            .filter(distributions::Column::VillageCode.is_in(chunk.iter().cloned()))
+            .filter(distributions::Column::State.is_in(states.clone()))
+            .into_tuple()
+            .all(db)
+            .await?;
+        let moves = credits
+            .into_iter()
+            .filter_map(|(code, fen)| Some((code?, Fen(fen))))
+            .chain(claims.into_iter().map(|(code, fen)| (code, Fen(fen).negate())));
+        for (code, amount) in moves {
+            let balance = out.entry(code).or_default();
+            *balance = balance.checked_add(amount).on("amount")?;
+        }
+    }
+    Ok(out)
 }
 
 /// Sums one year's entries of an account.

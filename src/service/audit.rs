@@ -101,20 +101,49 @@ pub async fn append<C: ConnectionTrait>(
 pub async fn append_change<C: ConnectionTrait>(
     db: &C,
     actor: &Actor,
-    mut change: Change<'_>,
+    change: Change<'_>,
     also: &[Aggregate],
 ) -> Result<()> {
     let aggregates: Vec<Aggregate> = change.aggregate().into_iter().chain(also.iter().cloned()).collect();
     let seals = seal::seal(db, &aggregates).await?;
+    chain_in(db, actor, change, aggregates.first(), &seals).await
+}
+
+/// Appends one entry with seals the caller made of rows it has just written (see
+/// [`seal::seal_written`]), adding the seal of the aggregate the entry names.
+///
+/// # Errors
+/// A database error.
+pub async fn append_with_seals<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    change: Change<'_>,
+    mut seals: seal::Seals,
+) -> Result<()> {
+    let own = change.aggregate();
+    if let Some(a) = &own {
+        seals.extend(seal::seal(db, std::slice::from_ref(a)).await?);
+    }
+    chain_in(db, actor, change, own.as_ref(), &seals).await
+}
+
+/// Chains the entry after the last one and stores it.
+async fn chain_in<C: ConnectionTrait>(
+    db: &C,
+    actor: &Actor,
+    mut change: Change<'_>,
+    first: Option<&Aggregate>,
+    seals: &seal::Seals,
+) -> Result<()> {
     if change.region_code.is_none() {
-        change.region_code = match (change.entity, aggregates.first()) {
+        change.region_code = match (change.entity, first) {
             ("village", _) => Some(change.entity_id.clone()),
             (_, Some(a)) => seal::region_of(db, a).await?,
             _ => None,
         };
     }
     let (seq, prev_hash) = last(db).await?;
-    let mut entry = chained(seq + 1, prev_hash, now_text(), actor, change, &seals);
+    let mut entry = chained(seq + 1, prev_hash, now_text(), actor, change, seals);
     entry.hash = entry_hash(&entry);
     audit_log::Entity::insert(active(entry))
         .exec_without_returning(db)

@@ -3,6 +3,7 @@
 //! cancelled. Allocations are recomputed and frozen at `resolved`; a paid plan never changes.
 
 use super::access::Duty;
+use super::seal::Aggregate;
 use super::{Actor, Store, accounts, audit, households, now_text, regions, today};
 use crate::domain::distribution::{self, DividendRule, Incentive, Line, PlanInput, Post, Warning};
 use crate::domain::vocab::{DeliberationStep, PlanState};
@@ -10,7 +11,9 @@ use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::{Datelike, NaiveDate};
 use entity::{allocations, distribution_steps, distributions, income_entries};
 use rust_decimal::Decimal;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+};
 use serde::{Deserialize, Serialize};
 use std::str::FromStr;
 use utoipa::ToSchema;
@@ -219,6 +222,47 @@ fn stored_rule(p: &distributions::Model) -> Result<StoredRule> {
     serde_json::from_str(&p.rule_json).map_err(|e| Error::Internal(format!("rule_json of plan {}: {e}", p.id)))
 }
 
+fn check_year(year: i32) -> Result<()> {
+    if !(1990..=2100).contains(&year) {
+        return Err(Error::field("year", "年度应在 1990 至 2100 之间"));
+    }
+    Ok(())
+}
+
+fn to_json(v: &impl Serialize) -> Result<String> {
+    serde_json::to_string(v).map_err(|e| Error::Internal(e.to_string()))
+}
+
+/// The row of a draft plan computed as `c`.
+fn draft_row(
+    village_code: &str,
+    year: i32,
+    record_date: NaiveDate,
+    input: &PlanInput,
+    rule: &StoredRule,
+    c: &distribution::Computed,
+) -> Result<distributions::ActiveModel> {
+    Ok(distributions::ActiveModel {
+        village_code: Set(village_code.to_string()),
+        year: Set(year),
+        record_date: Set(record_date),
+        amount_fen: Set(input.amount.0),
+        retention_rate: Set(crate::domain::decimal::format(input.retention_rate)),
+        management_rate: Set(crate::domain::decimal::format(input.management_rate)),
+        retention_fen: Set(c.retention.0),
+        management_fen: Set(c.management.0),
+        public_works_fen: Set(c.public_works.0),
+        post_wages_fen: Set(c.post_wages.0),
+        incentives_fen: Set(c.incentives.0),
+        dividends_fen: Set(c.dividends.0),
+        rule_json: Set(to_json(rule)?),
+        warnings_json: Set(to_json(&c.warnings)?),
+        state: Set(PlanState::Draft.as_str().into()),
+        created_at: Set(now_text()),
+        ..Default::default()
+    })
+}
+
 fn allocation_rows(plan_id: i32, lines: &[Line]) -> Vec<allocations::ActiveModel> {
     lines
         .iter()
@@ -241,14 +285,83 @@ fn allocation_rows(plan_id: i32, lines: &[Line]) -> Vec<allocations::ActiveModel
         .collect()
 }
 
-async fn insert_allocations<C: ConnectionTrait>(db: &C, plan_id: i32, lines: &[Line]) -> Result<()> {
-    let rows = allocation_rows(plan_id, lines);
+/// Inserts allocation rows, 500 a statement.
+async fn insert_allocations<C: ConnectionTrait>(db: &C, rows: Vec<allocations::ActiveModel>) -> Result<()> {
     for chunk in rows.chunks(500) {
         allocations::Entity::insert_many(chunk.to_vec())
             .exec_without_returning(db)
             .await?;
     }
     Ok(())
+}
+
+/// Inserts allocation rows, 500 a statement, and gives them back as stored: each row's id comes
+/// back with its plan and household (`RETURNING`), so nothing is read twice.
+async fn insert_returning<C: ConnectionTrait>(
+    db: &C,
+    rows: Vec<allocations::ActiveModel>,
+) -> Result<Vec<allocations::Model>> {
+    use allocations::Column as A;
+    use sea_orm::sea_query::{IntoColumnRef, ReturningClause};
+    use sea_orm::{QueryTrait, TryIntoModel};
+    let mut out = Vec::with_capacity(rows.len());
+    for chunk in rows.chunks(500) {
+        let mut insert = allocations::Entity::insert_many(chunk.to_vec()).into_query();
+        insert.returning(ReturningClause::Columns(vec![
+            A::Id.into_column_ref(),
+            A::DistributionId.into_column_ref(),
+            A::HouseholdId.into_column_ref(),
+        ]));
+        let mut ids = std::collections::HashMap::with_capacity(chunk.len());
+        for r in db.query_all_raw(db.get_database_backend().build(&insert)).await? {
+            let key: (i32, i32) = (r.try_get("", "distribution_id")?, r.try_get("", "household_id")?);
+            ids.insert(key, r.try_get::<i32>("", "id")?);
+        }
+        for row in chunk {
+            let key = (*row.distribution_id.as_ref(), *row.household_id.as_ref());
+            let id = ids
+                .get(&key)
+                .ok_or_else(|| Error::Internal(format!("allocation {key:?} came back without its id")))?;
+            let mut row = row.clone();
+            row.id = Set(*id);
+            out.push(row.try_into_model()?);
+        }
+    }
+    Ok(out)
+}
+
+fn seal_allocations(seals: &mut super::seal::Seals, stored: Vec<allocations::Model>) -> Result<()> {
+    let mut by_plan: std::collections::BTreeMap<i32, Vec<allocations::Model>> = std::collections::BTreeMap::new();
+    for a in stored {
+        by_plan.entry(a.distribution_id).or_default().push(a);
+    }
+    for (plan, rows) in by_plan {
+        super::seal::seal_written(seals, &Aggregate::Distribution(plan), "allocations", &rows)?;
+    }
+    Ok(())
+}
+
+/// Whether the stored rows are exactly the lines recomputed (then resolving keeps them as drafted).
+fn same_allocations(stored: &[allocations::Model], lines: &[Line]) -> bool {
+    let mut fresh = allocation_rows(0, lines);
+    fresh.sort_by_key(|r| *r.household_id.as_ref());
+    let mut old: Vec<&allocations::Model> = stored.iter().collect();
+    old.sort_by_key(|a| a.household_id);
+    old.len() == fresh.len()
+        && old.iter().zip(&fresh).all(|(a, r)| {
+            a.household_id == *r.household_id.as_ref()
+                && a.number == *r.number.as_ref()
+                && a.head_name == *r.head_name.as_ref()
+                && a.members == *r.members.as_ref()
+                && a.status == *r.status.as_ref()
+                && a.labour == *r.labour.as_ref()
+                && a.weight == *r.weight.as_ref()
+                && a.dividend_fen == *r.dividend_fen.as_ref()
+                && a.post_wage_fen == *r.post_wage_fen.as_ref()
+                && a.incentive_fen == *r.incentive_fen.as_ref()
+                && a.tax_withheld_fen == *r.tax_withheld_fen.as_ref()
+                && a.total_fen == *r.total_fen.as_ref()
+        })
 }
 
 async fn check_available<C: ConnectionTrait>(db: &C, village: &str, amount: Fen, except: Option<i32>) -> Result<()> {
@@ -268,9 +381,7 @@ async fn check_available<C: ConnectionTrait>(db: &C, village: &str, amount: Fen,
 /// [`Error::Invalid`] naming the field (the amount above the undistributed balance, a pool below
 /// zero, a household not in the village…), [`Error::Forbidden`] outside the village.
 pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<PlanView> {
-    if !(1990..=2100).contains(&input.year) {
-        return Err(Error::field("year", "年度应在 1990 至 2100 之间"));
-    }
+    check_year(input.year)?;
     if input.amount.0 <= 0 {
         return Err(Error::field("amount", "分配金额应大于零"));
     }
@@ -294,32 +405,149 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
     };
     let members = households::members_on(&*w, &village.code, input.record_date).await?;
     let c = distribution::compute(&plan_input, &members)?;
-    let plan = distributions::ActiveModel {
-        village_code: Set(village.code.clone()),
-        year: Set(input.year),
-        record_date: Set(input.record_date),
-        amount_fen: Set(input.amount.0),
-        retention_rate: Set(crate::domain::decimal::format(plan_input.retention_rate)),
-        management_rate: Set(crate::domain::decimal::format(plan_input.management_rate)),
-        retention_fen: Set(c.retention.0),
-        management_fen: Set(c.management.0),
-        public_works_fen: Set(c.public_works.0),
-        post_wages_fen: Set(c.post_wages.0),
-        incentives_fen: Set(c.incentives.0),
-        dividends_fen: Set(c.dividends.0),
-        rule_json: Set(serde_json::to_string(&rule).map_err(|e| Error::Internal(e.to_string()))?),
-        warnings_json: Set(serde_json::to_string(&c.warnings).map_err(|e| Error::Internal(e.to_string()))?),
-        state: Set(PlanState::Draft.as_str().into()),
-        created_at: Set(now_text()),
-        ..Default::default()
-    }
-    .insert(&*w)
-    .await?;
-    insert_allocations(&*w, plan.id, &c.lines).await?;
+    let plan = draft_row(&village.code, input.year, input.record_date, &plan_input, &rule, &c)?
+        .insert(&*w)
+        .await?;
+    insert_allocations(&*w, allocation_rows(plan.id, &c.lines)).await?;
     let v = assemble(&*w, plan, line_views(&c.lines)).await?;
     audit::append(&*w, actor, "distribution.create", "distribution", v.id, &(), &v).await?;
     w.commit().await?;
     Ok(v)
+}
+
+/// `POST /distributions/drafts`: the year's draft plans (年度分配方案草案) for every village under
+/// a region at once, each for the village's whole available balance.
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct NewDrafts {
+    /// A county, township or village.
+    pub region_code: String,
+    pub year: i32,
+    /// 基准日 of every plan.
+    pub record_date: NaiveDate,
+    #[serde(default, with = "crate::domain::decimal::option")]
+    #[schema(value_type = Option<String>, example = "0.15")]
+    pub retention_rate: Option<Decimal>,
+    #[serde(default, with = "crate::domain::decimal::option")]
+    #[schema(value_type = Option<String>, example = "0.05")]
+    pub management_rate: Option<Decimal>,
+    #[serde(default)]
+    pub dividend: DividendRule,
+}
+
+/// Drafts a plan for every village under the region that has an available balance and no plan
+/// for the year yet (cancelled ones aside), in one transaction with one audit entry: the rosters,
+/// balances and existing plans are read once, the allocations written 500 rows a statement.
+///
+/// # Errors
+/// [`Error::Invalid`] naming the field (no such region, a bad rate, a village whose split fails,
+/// nothing to draft), [`Error::Forbidden`] when any of the villages is outside the actor's scope.
+pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result<Vec<PlanSummary>> {
+    use entity::regions as r;
+    check_year(input.year)?;
+    let w = store.write().await?;
+    let root = regions::find(&*w, &input.region_code, "region_code").await?;
+    let villages = r::Entity::find()
+        .filter(r::Column::Level.eq(crate::domain::vocab::RegionLevel::Village.as_str()))
+        .filter(
+            sea_orm::Condition::any()
+                .add(r::Column::Code.eq(&root.code))
+                .add(r::Column::TownshipCode.eq(&root.code))
+                .add(r::Column::CountyCode.eq(&root.code)),
+        )
+        .order_by_asc(r::Column::Code)
+        .all(&*w)
+        .await?;
+    for v in &villages {
+        actor.check_write(Duty::Village, v)?;
+    }
+    let codes: Vec<String> = villages.into_iter().map(|v| v.code).collect();
+    let mut planned = std::collections::HashSet::new();
+    for chunk in codes.chunks(500) {
+        let rows: Vec<String> = distributions::Entity::find()
+            .select_only()
+            .column(distributions::Column::VillageCode)
+            .filter(distributions::Column::VillageCode.is_in(chunk.iter().cloned()))
+            .filter(distributions::Column::Year.eq(input.year))
+            .filter(distributions::Column::State.ne(PlanState::Cancelled.as_str()))
+            .into_tuple()
+            .all(&*w)
+            .await?;
+        planned.extend(rows);
+    }
+    let available = accounts::available_of(&*w, &codes).await?;
+    let mut members = households::members_of(&*w, &codes, input.record_date).await?;
+    let rule = StoredRule {
+        posts: Vec::new(),
+        incentives: Vec::new(),
+        dividend: input.dividend,
+    };
+    let mut made = Vec::new();
+    let mut rows = Vec::new();
+    let mut seals = super::seal::Seals::new();
+    for code in &codes {
+        let amount = available.get(code).copied().unwrap_or_default();
+        if amount.0 <= 0 || planned.contains(code) {
+            continue;
+        }
+        let plan_input = PlanInput {
+            amount,
+            retention_rate: input.retention_rate.unwrap_or_default(),
+            management_rate: input.management_rate.unwrap_or_default(),
+            public_works: Fen(0),
+            posts: Vec::new(),
+            incentives: Vec::new(),
+            rule: rule.dividend.clone(),
+        };
+        let roster = members.remove(code).unwrap_or_default();
+        let c = distribution::compute(&plan_input, &roster).map_err(|e| in_village(e, code))?;
+        let plan = draft_row(code, input.year, input.record_date, &plan_input, &rule, &c)?
+            .insert(&*w)
+            .await?;
+        super::seal::seal_written(&mut seals, &Aggregate::Distribution(plan.id), "distributions", &[&plan])?;
+        rows.extend(allocation_rows(plan.id, &c.lines));
+        if rows.len() >= 500 {
+            seal_allocations(&mut seals, insert_returning(&*w, std::mem::take(&mut rows)).await?)?;
+        }
+        made.push(summary(plan));
+    }
+    seal_allocations(&mut seals, insert_returning(&*w, rows).await?)?;
+    if made.is_empty() {
+        return Err(Error::field(
+            "region_code",
+            format!("{} 辖区内没有可分配余额且本年度尚无方案的村", root.code),
+        ));
+    }
+    let change = audit::Change::new("distribution.draft_all", "region", &root.code, &(), &made);
+    audit::append_with_seals(&*w, actor, change, seals).await?;
+    w.commit().await?;
+    Ok(made)
+}
+
+/// A village's failed split, its messages naming the village.
+fn in_village(e: Error, code: &str) -> Error {
+    match e {
+        Error::Invalid(errors) => Error::Invalid(
+            errors
+                .into_iter()
+                .map(|f| FieldError {
+                    field: f.field,
+                    message: format!("村 {code}: {}", f.message),
+                })
+                .collect(),
+        ),
+        other => other,
+    }
+}
+
+fn summary(p: distributions::Model) -> PlanSummary {
+    PlanSummary {
+        id: p.id,
+        village_code: p.village_code,
+        year: p.year,
+        record_date: p.record_date,
+        state: p.state,
+        amount: Fen(p.amount_fen),
+    }
 }
 
 async fn load<C: ConnectionTrait>(db: &C, id: i32) -> Result<distributions::Model> {
@@ -484,14 +712,7 @@ pub async fn list(store: &Store, actor: &Actor, f: &PlanFilter) -> Result<Vec<Pl
             }
         };
         if visible {
-            out.push(PlanSummary {
-                id: p.id,
-                village_code: p.village_code,
-                year: p.year,
-                record_date: p.record_date,
-                state: p.state,
-                amount: Fen(p.amount_fen),
-            });
+            out.push(summary(p));
         }
     }
     Ok(out)
@@ -650,11 +871,17 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
     let rule = stored_rule(&p)?;
     let members = households::members_on(&*w, &p.village_code, p.record_date).await?;
     let c = distribution::compute(&plan_input(&p, &rule), &members)?;
-    allocations::Entity::delete_many()
+    let stored = allocations::Entity::find()
         .filter(allocations::Column::DistributionId.eq(p.id))
-        .exec(&*w)
+        .all(&*w)
         .await?;
-    insert_allocations(&*w, p.id, &c.lines).await?;
+    if !same_allocations(&stored, &c.lines) {
+        allocations::Entity::delete_many()
+            .filter(allocations::Column::DistributionId.eq(p.id))
+            .exec(&*w)
+            .await?;
+        insert_allocations(&*w, allocation_rows(p.id, &c.lines)).await?;
+    }
     for (s, _) in &dated {
         let r = StepRecord {
             step: s.step.as_str(),
@@ -674,7 +901,7 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
     am.post_wages_fen = Set(c.post_wages.0);
     am.incentives_fen = Set(c.incentives.0);
     am.dividends_fen = Set(c.dividends.0);
-    am.warnings_json = Set(serde_json::to_string(&c.warnings).map_err(|e| Error::Internal(e.to_string()))?);
+    am.warnings_json = Set(to_json(&c.warnings)?);
     let p = am.update(&*w).await?;
     let lines: Vec<(String, String)> = c
         .lines

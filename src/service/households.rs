@@ -311,29 +311,63 @@ async fn histories<C: ConnectionTrait>(db: &C, ids: &[i32]) -> Result<HashMap<i3
 /// # Errors
 /// A database error or a stored value that no longer parses.
 pub async fn members_on<C: ConnectionTrait>(db: &C, village_code: &str, date: NaiveDate) -> Result<Vec<Member>> {
-    let rows = households::Entity::find()
-        .filter(households::Column::VillageCode.eq(village_code))
-        .order_by_asc(households::Column::Number)
-        .all(db)
-        .await?;
-    let ids: Vec<i32> = rows.iter().map(|h| h.id).collect();
-    let hist = histories(db, &ids).await?;
-    let mut out = Vec::new();
-    for h in rows {
-        let Some(entry) = hist.get(&h.id).and_then(|hs| as_of(hs, Some(date))) else {
-            continue; // joined after the record date
-        };
-        let status = HouseholdStatus::parse(&entry.status).ok_or_else(|| Error::Internal("bad status".into()))?;
-        let labour = Labour::parse(&entry.labour).ok_or_else(|| Error::Internal("bad labour".into()))?;
-        out.push(Member {
-            household_id: h.id,
-            number: h.number,
-            head_name: h.head_name,
-            members: h.members,
-            status,
-            labour,
-            disabled: h.disabled,
-        });
+    let mut by_village = members_of(db, &[village_code.to_string()], date).await?;
+    Ok(by_village.remove(village_code).unwrap_or_default())
+}
+
+/// [`members_on`] for many villages at once: two queries per 500 villages, only the columns a
+/// split needs (a township's year-end drafts load their rosters once).
+///
+/// # Errors
+/// A database error or a stored value that no longer parses.
+pub async fn members_of<C: ConnectionTrait>(
+    db: &C,
+    village_codes: &[String],
+    date: NaiveDate,
+) -> Result<HashMap<String, Vec<Member>>> {
+    use households::Column as H;
+    use sea_orm::QuerySelect;
+    use sea_orm::sea_query::Query;
+    let mut out: HashMap<String, Vec<Member>> = HashMap::new();
+    for chunk in village_codes.chunks(500) {
+        let rows: Vec<(i32, String, String, String, i32, bool)> = households::Entity::find()
+            .select_only()
+            .columns([H::Id, H::VillageCode, H::Number, H::HeadName, H::Members, H::Disabled])
+            .filter(H::VillageCode.is_in(chunk.iter().cloned()))
+            .order_by_asc(H::VillageCode)
+            .order_by_asc(H::Number)
+            .into_tuple()
+            .all(db)
+            .await?;
+        let ids = Query::select()
+            .column(H::Id)
+            .from(households::Entity)
+            .and_where(H::VillageCode.is_in(chunk.iter().cloned()))
+            .to_owned();
+        let mut hist: HashMap<i32, Vec<household_statuses::Model>> = HashMap::new();
+        for r in household_statuses::Entity::find()
+            .filter(household_statuses::Column::HouseholdId.in_subquery(ids))
+            .all(db)
+            .await?
+        {
+            hist.entry(r.household_id).or_default().push(r);
+        }
+        for (id, village, number, head_name, members, disabled) in rows {
+            let Some(entry) = hist.get(&id).and_then(|hs| as_of(hs, Some(date))) else {
+                continue; // joined after the record date
+            };
+            let status = HouseholdStatus::parse(&entry.status).ok_or_else(|| Error::Internal("bad status".into()))?;
+            let labour = Labour::parse(&entry.labour).ok_or_else(|| Error::Internal("bad labour".into()))?;
+            out.entry(village).or_default().push(Member {
+                household_id: id,
+                number,
+                head_name,
+                members,
+                status,
+                labour,
+                disabled,
+            });
+        }
     }
     Ok(out)
 }

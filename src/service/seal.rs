@@ -233,6 +233,34 @@ pub async fn seal<C: ConnectionTrait>(db: &C, aggregates: &[Aggregate]) -> Resul
     Ok(seals)
 }
 
+/// Seals rows the transaction has just written, as the insert returned them, instead of reading
+/// them back: `rows` must be every row `aggregate` has in `table` (a plan drafted in this
+/// transaction: its own row and its allocations).
+///
+/// # Errors
+/// [`crate::domain::Error::Internal`] for a table that is not part of the aggregate.
+pub fn seal_written<M: Serialize>(
+    seals: &mut Seals,
+    aggregate: &Aggregate,
+    table: &'static str,
+    rows: &[M],
+) -> Result<()> {
+    let internal = |m: String| crate::domain::Error::Internal(m);
+    let part = PARTS
+        .iter()
+        .find(|p| p.table == table && p.kind == aggregate.kind())
+        .ok_or_else(|| internal(format!("{table} is not part of {}", aggregate.key())))?;
+    let sealed = seals.entry(aggregate.key()).or_default();
+    for m in rows {
+        let row = serde_json::to_value(m).map_err(|e| internal(e.to_string()))?;
+        sealed
+            .entry(table.to_string())
+            .or_default()
+            .insert(row_id(&row, part.id), row_digest(table, &row));
+    }
+    Ok(())
+}
+
 /// The region an aggregate's writes are in: a household's or plan's village, a project's or
 /// asset's county (a yield's through its asset), a region itself.
 ///

@@ -10,6 +10,7 @@ mod concurrency;
 mod crash;
 mod demo;
 mod documents;
+mod drafts;
 mod flow;
 mod idempotency;
 mod import;

@@ -509,6 +509,13 @@ fn api_rows() -> Vec<Row> {
             )
         ),
         row!(
+            "POST",
+            "/api/v1/distributions/drafts",
+            Write(Village),
+            |_| "/api/v1/distributions/drafts".into(),
+            body = |s, _| Some(json!({"region_code": s.village, "year": 2026, "record_date": "2026-06-30"}))
+        ),
+        row!(
             "GET",
             "/api/v1/distributions",
             List,
