@@ -88,8 +88,17 @@ pub async fn restore(store: &Store, url: &str, file: &Path) -> Result<Outcome, S
     after_restore(store.db.clone()).await
 }
 
-/// The restored database's own chain, recomputed.
+/// The restored database's own chain, recomputed. The ledger version (账簿版本号) moves past any
+/// the replaced database had (to the clock's microseconds), so that no process's read cache takes
+/// the restored ledger for one it has seen.
 async fn after_restore(db: DatabaseConnection) -> Result<Outcome, String> {
+    let now = chrono::Utc::now().timestamp_micros();
+    // A backup older than the counter has none; the next `Store::open` migrates it in.
+    let _ = db
+        .execute_unprepared(&format!(
+            "UPDATE ledger_version SET n = CASE WHEN n + 1 > {now} THEN n + 1 ELSE {now} END WHERE id = 1"
+        ))
+        .await;
     let o = chain(db).await?;
     match &o.broken {
         None => Ok(o),

@@ -9,6 +9,7 @@ mod m20261125_000002_asset_life;
 mod m20261125_000003_payment_results;
 mod m20261203_000004_idempotency;
 mod m20261203_000005_audit_seals;
+mod m20261204_000006_ledger_version;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000003_payment_results::Migration),
             Box::new(m20261203_000004_idempotency::Migration),
             Box::new(m20261203_000005_audit_seals::Migration),
+            Box::new(m20261204_000006_ledger_version::Migration),
         ]
     }
 }

@@ -7,8 +7,8 @@ use crate::domain::identity::redact;
 use crate::domain::{Error, FieldError};
 use crate::service::{Actor, auth};
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::header;
 use axum::http::request::Parts;
+use axum::http::{HeaderMap, header};
 use serde::de::DeserializeOwned;
 
 /// A JSON body. A syntax error is a 400; a value of the wrong type, a missing field or a bad
@@ -152,27 +152,28 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let bearer = parts
-            .headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
-            .map(str::trim);
-        // The web pages' session cookie also opens the API (document downloads from a page).
-        let token = bearer
-            .or_else(|| session_token(parts))
-            .ok_or(ApiError(Error::Unauthorized))?;
+        let token = request_token(&parts.headers).ok_or(ApiError(Error::Unauthorized))?;
         Ok(Auth(auth::authenticate(&state.store, token).await?))
     }
+}
+
+/// The credentials of a request: its bearer token, or else the web pages' session cookie (which
+/// also opens the API, for document downloads from a page).
+pub fn request_token(headers: &HeaderMap) -> Option<&str> {
+    headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.strip_prefix("Bearer ").or_else(|| v.strip_prefix("bearer ")))
+        .map(str::trim)
+        .or_else(|| session_token(headers))
 }
 
 /// The name of the web session cookie.
 pub const SESSION_COOKIE: &str = "rl_session";
 
 /// The session token from the `Cookie` header, if any.
-pub fn session_token(parts: &Parts) -> Option<&str> {
-    parts
-        .headers
+pub fn session_token(headers: &HeaderMap) -> Option<&str> {
+    headers
         .get_all(header::COOKIE)
         .iter()
         .filter_map(|v| v.to_str().ok())

@@ -6,6 +6,7 @@ pub mod extract;
 mod idempotency;
 mod imports;
 mod openapi;
+mod read_cache;
 mod resources;
 
 use crate::service::Store;
@@ -32,6 +33,8 @@ pub struct AppState {
 /// The whole service: API, health check and the web pages.
 pub fn router(state: AppState) -> Router {
     use resources::*;
+    // The read cache on the hottest JSON reads.
+    let cached = axum::middleware::from_fn_with_state(state.clone(), read_cache::layer);
     let api = Router::new()
         .route("/auth/login", post(login))
         .route("/openapi.json", get(openapi::document))
@@ -44,7 +47,7 @@ pub fn router(state: AppState) -> Router {
         .route("/projects/{id}", get(get_project))
         .route("/projects/{id}/status", post(change_project_status))
         .route("/projects/{id}/accept", post(accept_project))
-        .route("/assets", get(list_assets))
+        .route("/assets", get(list_assets).layer(cached.clone()))
         .route("/assets/{id}", get(get_asset))
         .route("/assets/{id}/status", post(change_asset_status))
         .route("/assets/{id}/operation", post(start_operation))
@@ -57,7 +60,7 @@ pub fn router(state: AppState) -> Router {
         .route("/yields/{id}/receive", post(receive_yield))
         .route("/distributions", post(create_distribution).get(list_distributions))
         .route("/distributions/drafts", post(draft_distributions))
-        .route("/distributions/{id}", get(get_distribution))
+        .route("/distributions/{id}", get(get_distribution).layer(cached))
         .route("/distributions/{id}/resolve", post(resolve_distribution))
         .route("/distributions/{id}/publicize", post(publicize_distribution))
         .route("/distributions/{id}/review", post(review_distribution))

@@ -151,26 +151,42 @@ async fn check_password(store: &Store, username: &str, password: &str) -> Result
 /// # Errors
 /// [`Error::Unauthorized`] for an unknown, revoked or expired token.
 pub async fn authenticate(store: &Store, token: &str) -> Result<Actor> {
-    let row = api_tokens::Entity::find()
-        .filter(api_tokens::Column::TokenHash.eq(token_hash(token)))
-        .one(&store.db)
+    Ok(authenticate_at(store, token).await?.0)
+}
+
+/// The actor behind a bearer token and the ledger version (账簿版本号) at that moment, read in
+/// one query.
+///
+/// # Errors
+/// [`Error::Unauthorized`] for an unknown, revoked or expired token.
+pub async fn authenticate_at(store: &Store, token: &str) -> Result<(Actor, i64)> {
+    use sea_orm::{ConnectionTrait, Statement};
+    let backend = store.db.get_database_backend();
+    let placeholder = if store.is_postgres() { "$1" } else { "?" };
+    let sql = format!(
+        "SELECT u.id AS user_id, u.username, u.role, u.region_code, t.revoked, t.expires_at, \
+         (SELECT n FROM ledger_version WHERE id = 1) AS version \
+         FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = {placeholder}"
+    );
+    let row = store
+        .db
+        .query_one_raw(Statement::from_sql_and_values(backend, sql, [token_hash(token).into()]))
         .await?
         .ok_or(Error::Unauthorized)?;
-    let expired = chrono::DateTime::parse_from_rfc3339(&row.expires_at).map_or(true, |t| t < chrono::Utc::now());
-    if row.revoked || expired {
+    let expires_at: String = row.try_get("", "expires_at")?;
+    let expired = chrono::DateTime::parse_from_rfc3339(&expires_at).map_or(true, |t| t < chrono::Utc::now());
+    if row.try_get::<bool>("", "revoked")? || expired {
         return Err(Error::Unauthorized);
     }
-    let user = users::Entity::find_by_id(row.user_id)
-        .one(&store.db)
-        .await?
-        .ok_or(Error::Unauthorized)?;
-    let role = Role::parse(&user.role).ok_or_else(|| Error::Internal(format!("bad role {}", user.role)))?;
-    Ok(Actor {
-        user_id: user.id,
-        username: user.username,
+    let role: String = row.try_get("", "role")?;
+    let role = Role::parse(&role).ok_or_else(|| Error::Internal(format!("bad role {role}")))?;
+    let actor = Actor {
+        user_id: row.try_get("", "user_id")?,
+        username: row.try_get("", "username")?,
         role,
-        region_code: user.region_code,
-    })
+        region_code: row.try_get("", "region_code")?,
+    };
+    Ok((actor, row.try_get("", "version")?))
 }
 
 /// A user as `user list` shows them.

@@ -21,6 +21,7 @@ pub mod payments;
 pub mod performance;
 pub mod plan_preview;
 pub mod projects;
+pub mod read_cache;
 pub mod reconciliation;
 pub mod regions;
 pub mod seal;

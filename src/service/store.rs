@@ -2,6 +2,7 @@
 //! opens write transactions one at a time per process, so SQLite never returns "database is
 //! locked" to a request.
 
+use super::read_cache::ReadCache;
 use crate::domain::{Error, Result};
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, TransactionTrait};
@@ -24,6 +25,8 @@ pub struct Store {
     idempotency_lock: Arc<Mutex<()>>,
     /// Failed logins by user name: (failures in a row, locked until).
     pub(crate) login_failures: Arc<std::sync::Mutex<LoginFailures>>,
+    /// Answers of the hottest reads, for the current ledger version.
+    pub(crate) reads: Arc<ReadCache>,
 }
 
 /// A write transaction holding the process's write lock; dropped without `commit`, it rolls back.
@@ -39,10 +42,16 @@ impl Deref for Write {
     }
 }
 
+/// Raises the ledger version (账簿版本号, migration 6) within a write transaction.
+pub const BUMP_VERSION: &str = "UPDATE ledger_version SET n = n + 1 WHERE id = 1";
+
 impl Write {
+    /// Raises the ledger version and commits.
+    ///
     /// # Errors
     /// A database error.
     pub async fn commit(self) -> Result<()> {
+        self.txn.execute_unprepared(BUMP_VERSION).await?;
         self.txn.commit().await.map_err(Error::from)
     }
 }
@@ -92,6 +101,7 @@ impl Store {
             write_lock: Arc::new(Mutex::new(())),
             idempotency_lock: Arc::new(Mutex::new(())),
             login_failures: Arc::default(),
+            reads: Arc::default(),
         })
     }
 

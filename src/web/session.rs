@@ -22,7 +22,7 @@ impl FromRequestParts<AppState> for WebUser {
     type Rejection = Response;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let Some(token) = session_token(parts) else {
+        let Some(token) = session_token(&parts.headers) else {
             return Err(Redirect::to("/login").into_response());
         };
         let actor = auth::authenticate(&state.store, token)

@@ -84,6 +84,17 @@ impl TestApp {
         app
     }
 
+    /// The same database as another process sees it (the CLI beside `serve`): its own store,
+    /// connections and read cache; the same admin token.
+    pub async fn other_process(&self) -> TestApp {
+        TestApp {
+            store: Store::open(&self.url).await.expect("open the database again"),
+            url: self.url.clone(),
+            token: self.token.clone(),
+            _dir: None,
+        }
+    }
+
     pub async fn login(&self, user: &str, password: &str) -> String {
         let (st, body) = self
             .call_as(

@@ -17,6 +17,7 @@ mod import;
 mod limits;
 mod privacy;
 mod proc;
+mod read_cache;
 mod refusals;
 mod roles;
 mod spreadsheets;
