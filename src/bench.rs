@@ -115,6 +115,11 @@ pub async fn run(
     // The later phases need the region: generate it even when `insert` is not reported.
     let started = Instant::now();
     generate(store, &actor, households, &mut rng, &mut region).await?;
+    if store.is_postgres() {
+        // As after any bulk load: the planner's statistics of the tables just filled (a server
+        // with autovacuum off, as this machine's, would otherwise plan on empty tables).
+        store.db.execute_unprepared("ANALYZE").await?;
+    }
     if wants("insert") {
         report(&result("insert", households, started));
     }

@@ -10,6 +10,7 @@ mod m20261125_000003_payment_results;
 mod m20261203_000004_idempotency;
 mod m20261203_000005_audit_seals;
 mod m20261204_000006_ledger_version;
+mod m20261204_000007_seal_indexes;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000004_idempotency::Migration),
             Box::new(m20261203_000005_audit_seals::Migration),
             Box::new(m20261204_000006_ledger_version::Migration),
+            Box::new(m20261204_000007_seal_indexes::Migration),
         ]
     }
 }

@@ -15,6 +15,7 @@ mod flow;
 mod idempotency;
 mod import;
 mod limits;
+mod membership;
 mod privacy;
 mod proc;
 mod read_cache;
