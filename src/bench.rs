@@ -115,11 +115,7 @@ pub async fn run(
     // The later phases need the region: generate it even when `insert` is not reported.
     let started = Instant::now();
     generate(store, &actor, households, &mut rng, &mut region).await?;
-    if store.is_postgres() {
-        // As after any bulk load: the planner's statistics of the tables just filled (a server
-        // with autovacuum off, as this machine's, would otherwise plan on empty tables).
-        store.db.execute_unprepared("ANALYZE").await?;
-    }
+    analyze(store).await?;
     if wants("insert") {
         report(&result("insert", households, started));
     }
@@ -129,6 +125,7 @@ pub async fn run(
     if needs_yields {
         let started = Instant::now();
         let n = post_yields(store, &actor, &region, &mut rng).await?;
+        analyze(store).await?;
         if wants("yields") {
             report(&result("yields", n, started));
         }
@@ -225,6 +222,33 @@ pub async fn run(
         let parts = allocate(Fen(130_000_000), &weights).map_err(|e| Error::Internal(e.to_string()))?;
         std::hint::black_box(parts);
         report(&result("ref_allocate", weights.len() as u64, started));
+    }
+    Ok(())
+}
+
+/// On PostgreSQL, what autovacuum does after a bulk load: the planner's statistics of every
+/// table that now holds rows (this machine's server runs with autovacuum off). A table still
+/// empty is left alone: analysed empty, it would be planned as empty however much it grows.
+async fn analyze(store: &Store) -> Result<()> {
+    if !store.is_postgres() {
+        return Ok(());
+    }
+    let rows = store
+        .db
+        .query_all_raw(Statement::from_string(
+            store.db.get_database_backend(),
+            "SELECT relname FROM pg_stat_user_tables WHERE n_live_tup > 0".to_string(),
+        ))
+        .await?;
+    let tables: Vec<String> = rows
+        .iter()
+        .map(|r| r.try_get::<String>("", "relname").map(|t| format!("\"{t}\"")))
+        .collect::<std::result::Result<_, _>>()?;
+    if !tables.is_empty() {
+        store
+            .db
+            .execute_unprepared(&format!("ANALYZE {}", tables.join(", ")))
+            .await?;
     }
     Ok(())
 }

@@ -1,19 +1,20 @@
 //! The read cache in front of the hottest GETs (the county asset list, a distribution page): one
 //! query authenticates the caller and reads the ledger version (账簿版本号); an answer kept for
 //! that user, URI and version is sent as it was; otherwise the handler runs (once for readers
-//! asking at once) and its `200` answer is kept. See `service::read_cache` for why a kept answer
-//! is never stale.
+//! asking at once) and its `200` answer, unless larger than `KEEP_BYTES`, is kept. See
+//! `service::read_cache` for why a kept answer is never stale.
 
 use super::AppState;
 use super::extract::request_token;
+use crate::service::read_cache::KEEP_BYTES;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
-/// The largest answer kept.
-const MAX_ANSWER: usize = 8 * 1024 * 1024;
+/// The largest answer read back from a handler (a page of 1,000 assets is ~450 KiB).
+const MAX_ANSWER: usize = 64 * 1024 * 1024;
 
 pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
     let Some(token) = request_token(req.headers()) else {
@@ -31,9 +32,11 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
             if resp.status() != StatusCode::OK {
                 return Err(resp);
             }
-            axum::body::to_bytes(resp.into_body(), MAX_ANSWER)
-                .await
-                .map_err(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+            match axum::body::to_bytes(resp.into_body(), MAX_ANSWER).await {
+                Ok(bytes) if bytes.len() <= KEEP_BYTES => Ok(bytes),
+                Ok(too_big) => Err(json(too_big)),
+                Err(_) => Err(StatusCode::INTERNAL_SERVER_ERROR.into_response()),
+            }
         })
         .await;
     match answer {

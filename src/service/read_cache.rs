@@ -10,8 +10,12 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 use tokio::sync::OnceCell;
 
-/// The most answers kept; past it the cache starts again empty.
-const CAPACITY: usize = 1024;
+/// The most answers kept; past it the cache starts again empty. With answers of at most
+/// [`KEEP_BYTES`] the cache holds at most 128 MiB (a county's asset page of 100 rows is ~45 KiB).
+const CAPACITY: usize = 256;
+
+/// The largest answer kept; a larger one is computed for each reader.
+pub const KEEP_BYTES: usize = 512 * 1024;
 
 /// Whose answer and to what: the user (what they may see and what is masked for them) and the
 /// request's path and query.
