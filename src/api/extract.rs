@@ -152,10 +152,18 @@ impl FromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
+        if let Some(Authenticated(actor)) = parts.extensions.get::<Authenticated>() {
+            return Ok(Auth(actor.clone()));
+        }
         let token = request_token(&parts.headers).ok_or(ApiError(Error::Unauthorized))?;
         Ok(Auth(auth::authenticate(&state.store, token).await?))
     }
 }
+
+/// The actor a layer in front of the handler has already authenticated (the read cache), so that
+/// [`Auth`] does not ask the database again.
+#[derive(Clone)]
+pub struct Authenticated(pub Actor);
 
 /// The credentials of a request: its bearer token, or else the web pages' session cookie (which
 /// also opens the API, for document downloads from a page).

@@ -5,7 +5,7 @@
 //! `service::read_cache` for why a kept answer is never stale.
 
 use super::AppState;
-use super::extract::request_token;
+use super::extract::{Authenticated, request_token};
 use crate::service::read_cache::KEEP_BYTES;
 use axum::body::Body;
 use axum::extract::{Request, State};
@@ -16,7 +16,7 @@ use axum::response::{IntoResponse, Response};
 /// The largest answer read back from a handler (a page of 1,000 assets is ~450 KiB).
 const MAX_ANSWER: usize = 64 * 1024 * 1024;
 
-pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Response {
+pub async fn layer(State(s): State<AppState>, mut req: Request, next: Next) -> Response {
     let Some(token) = request_token(req.headers()) else {
         return next.run(req).await;
     };
@@ -26,6 +26,7 @@ pub async fn layer(State(s): State<AppState>, req: Request, next: Next) -> Respo
     };
     let uri = req.uri().path_and_query().map(|p| p.as_str()).unwrap_or("").to_string();
     let slot = s.store.reads.slot(version, (actor.user_id, uri));
+    req.extensions_mut().insert(Authenticated(actor));
     let answer = slot
         .get_or_try_init(|| async {
             let resp = next.run(req).await;

@@ -474,7 +474,7 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
             .await?;
         planned.extend(rows);
     }
-    let available = accounts::available_of(&*w, &codes).await?;
+    let available = accounts::available_of(&*w, &codes, None).await?;
     let mut members = households::members_of(&*w, &codes, input.record_date).await?;
     let rule = StoredRule {
         posts: Vec::new(),
