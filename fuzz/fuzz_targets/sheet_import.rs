@@ -2,7 +2,7 @@
 //!
 //! Properties: a sheet read has rows numbered upwards from 2, each with a non-blank cell; the same
 //! bytes behind a roster's header row read as rows 2, 3, …; a UTF-8 text reads the same with a
-//! BOM and, where its GB18030 bytes are not also UTF-8, the same from GB18030.
+//! BOM and, where GB18030 can encode it and those bytes are not also UTF-8, the same from GB18030.
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
@@ -44,8 +44,10 @@ fuzz_target!(|data: &[u8]| {
             let plain = sheet::read(data);
             let with_bom = sheet::read(format!("\u{feff}{text}").as_bytes());
             assert_eq!(plain, with_bom, "BOM changes the reading");
-            let (gb, _, _) = encoding_rs::GB18030.encode(text);
-            if std::str::from_utf8(&gb).is_err() {
+            // Skipped where GB18030 cannot hold the text (U+E5E5 under the WHATWG table): the
+            // encoder then writes an HTML reference in its place, another text.
+            let (gb, _, unmappable) = encoding_rs::GB18030.encode(text);
+            if !unmappable && std::str::from_utf8(&gb).is_err() {
                 assert_eq!(plain, sheet::read(&gb), "GB18030 reads otherwise");
             }
         }
