@@ -542,28 +542,72 @@ fn p99(sorted: &[f64]) -> f64 {
     sorted.get(i).map(|v| (v * 100.0).round() / 100.0).unwrap_or(0.0)
 }
 
-/// The physical reference: `rows` allocation-shaped rows in one transaction — on SQLite multi-row
-/// `INSERT`s of 500 rows, on PostgreSQL one `COPY … FROM STDIN`.
+/// The columns of an allocation row (分配到户明细) as the reference writes them.
+const REF_COLUMNS: &str = "distribution_id, household_id, number, head_name, members, status, labour, weight, \
+    dividend_fen, post_wage_fen, incentive_fen, tax_withheld_fen, total_fen";
+
+/// Reference rows a statement on SQLite (13 parameters a row, under its limit of 32,766).
+const REF_SQLITE_ROWS: u64 = 2_000;
+
+/// The `k`th reference row, shaped as an allocation: a plan of 200 households, a 15-digit
+/// household number, a three-character head, the status and labour words, a decimal weight.
+fn ref_row(k: u64) -> [sea_orm::Value; 13] {
+    let fen = (k % 90_000) as i64 + 10_000;
+    [
+        ((k / 200) as i32 + 1).into(),
+        (k as i32).into(),
+        format!("{k:015}").into(),
+        "王建国".into(),
+        ((k % 6) as i32 + 1).into(),
+        "lifted".into(),
+        "full".into(),
+        "1.5".into(),
+        fen.into(),
+        0i64.into(),
+        0i64.into(),
+        0i64.into(),
+        fen.into(),
+    ]
+}
+
+/// The physical reference: `rows` allocation rows in one transaction into a scratch table of the
+/// allocations table's shape (its columns, key and index) — on SQLite prepared multi-row
+/// `INSERT`s with bound values, on PostgreSQL one `COPY … FROM STDIN`.
 async fn bulk_insert(store: &Store, rows: u64) -> Result<()> {
     let db = &store.db;
+    let pg = store.is_postgres();
     db.execute_unprepared("DROP TABLE IF EXISTS bench_ref_rows").await?;
-    db.execute_unprepared(
-        "CREATE TABLE bench_ref_rows (distribution_id INTEGER, household_id INTEGER, number VARCHAR(32), \
-         dividend_fen BIGINT, post_wage_fen BIGINT, incentive_fen BIGINT, total_fen BIGINT)",
-    )
+    let key = if pg {
+        "id SERIAL PRIMARY KEY"
+    } else {
+        "id INTEGER PRIMARY KEY AUTOINCREMENT"
+    };
+    db.execute_unprepared(&format!(
+        "CREATE TABLE bench_ref_rows ({key}, distribution_id INTEGER NOT NULL, household_id INTEGER NOT NULL, \
+         number VARCHAR NOT NULL, head_name VARCHAR NOT NULL, members INTEGER NOT NULL, status VARCHAR NOT NULL, \
+         labour VARCHAR NOT NULL, weight VARCHAR NOT NULL, dividend_fen BIGINT NOT NULL, \
+         post_wage_fen BIGINT NOT NULL, incentive_fen BIGINT NOT NULL, tax_withheld_fen BIGINT NOT NULL, \
+         total_fen BIGINT NOT NULL)"
+    ))
     .await?;
-    if store.is_postgres() {
+    db.execute_unprepared("CREATE INDEX ix_bench_ref_rows ON bench_ref_rows (distribution_id)")
+        .await?;
+    if pg {
         copy_rows(db.get_postgres_connection_pool(), rows)
             .await
             .map_err(|e| Error::Internal(format!("COPY: {e}")))?;
     } else {
         let w = store.write().await?;
+        let row = format!("({})", ["?"; 13].join(","));
         let mut i = 0;
         while i < rows {
-            let n = (rows - i).min(500);
-            let values: Vec<String> = (i..i + n).map(|k| format!("(1,{k},'{k:015}',{k},0,0,{k})")).collect();
-            let sql = format!("INSERT INTO bench_ref_rows VALUES {}", values.join(","));
-            w.execute_raw(Statement::from_string(db.get_database_backend(), sql))
+            let n = (rows - i).min(REF_SQLITE_ROWS);
+            let sql = format!(
+                "INSERT INTO bench_ref_rows ({REF_COLUMNS}) VALUES {}",
+                vec![row.as_str(); n as usize].join(",")
+            );
+            let values: Vec<sea_orm::Value> = (i..i + n).flat_map(ref_row).collect();
+            w.execute_raw(Statement::from_sql_and_values(db.get_database_backend(), sql, values))
                 .await?;
             i += n;
         }
@@ -573,16 +617,24 @@ async fn bulk_insert(store: &Store, rows: u64) -> Result<()> {
     Ok(())
 }
 
-/// `rows` rows through PostgreSQL's `COPY` in one transaction, sent 1 MiB at a time.
+/// `rows` reference rows through PostgreSQL's `COPY` in one transaction, sent 1 MiB at a time.
 async fn copy_rows(pool: &sea_orm::sqlx::PgPool, rows: u64) -> std::result::Result<(), sea_orm::sqlx::Error> {
     use sea_orm::sqlx::Connection;
     use std::fmt::Write as _;
     let mut conn = pool.acquire().await?;
     let mut tx = conn.begin().await?;
-    let mut copy = tx.copy_in_raw("COPY bench_ref_rows FROM STDIN").await?;
+    let mut copy = tx
+        .copy_in_raw(&format!("COPY bench_ref_rows ({REF_COLUMNS}) FROM STDIN"))
+        .await?;
     let mut buf = String::with_capacity(1 << 20);
     for k in 0..rows {
-        let _ = writeln!(buf, "1\t{k}\t{k:015}\t{k}\t0\t0\t{k}");
+        let fen = k % 90_000 + 10_000;
+        let _ = writeln!(
+            buf,
+            "{}\t{k}\t{k:015}\t王建国\t{}\tlifted\tfull\t1.5\t{fen}\t0\t0\t0\t{fen}",
+            k / 200 + 1,
+            k % 6 + 1
+        );
         if buf.len() >= 1 << 20 {
             copy.send(buf.as_bytes()).await?;
             buf.clear();

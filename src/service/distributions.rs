@@ -4,7 +4,7 @@
 
 use super::access::Duty;
 use super::seal::Aggregate;
-use super::{Actor, Store, accounts, audit, households, now_text, regions, today};
+use super::{Actor, Store, accounts, allocation_rows, audit, households, now_text, regions, today};
 use crate::domain::distribution::{self, DividendRule, Incentive, Line, PlanInput, Post, Warning};
 use crate::domain::vocab::{DeliberationStep, PlanState};
 use crate::domain::{Error, Fen, FieldError, OnField, Result};
@@ -263,104 +263,33 @@ fn draft_row(
     })
 }
 
-fn allocation_rows(plan_id: i32, lines: &[Line]) -> Vec<allocations::ActiveModel> {
-    lines
-        .iter()
-        .map(|l| allocations::ActiveModel {
-            distribution_id: Set(plan_id),
-            household_id: Set(l.household_id),
-            number: Set(l.number.clone()),
-            head_name: Set(l.head_name.clone()),
-            members: Set(l.members),
-            status: Set(l.status.as_str().into()),
-            labour: Set(l.labour.as_str().into()),
-            weight: Set(crate::domain::decimal::format(l.weight)),
-            dividend_fen: Set(l.dividend.0),
-            post_wage_fen: Set(l.post_wage.0),
-            incentive_fen: Set(l.incentive.0),
-            tax_withheld_fen: Set(l.tax_withheld.0),
-            total_fen: Set(l.total.0),
-            ..Default::default()
-        })
-        .collect()
-}
-
-/// Inserts allocation rows, 500 a statement.
-async fn insert_allocations<C: ConnectionTrait>(db: &C, rows: Vec<allocations::ActiveModel>) -> Result<()> {
-    for chunk in rows.chunks(500) {
-        allocations::Entity::insert_many(chunk.to_vec())
-            .exec_without_returning(db)
-            .await?;
-    }
-    Ok(())
-}
-
-/// Inserts allocation rows, 500 a statement, and gives them back as stored: each row's id comes
-/// back with its plan and household (`RETURNING`), so nothing is read twice.
-async fn insert_returning<C: ConnectionTrait>(
-    db: &C,
-    rows: Vec<allocations::ActiveModel>,
-) -> Result<Vec<allocations::Model>> {
-    use allocations::Column as A;
-    use sea_orm::sea_query::{IntoColumnRef, ReturningClause};
-    use sea_orm::{QueryTrait, TryIntoModel};
-    let mut out = Vec::with_capacity(rows.len());
-    for chunk in rows.chunks(500) {
-        let mut insert = allocations::Entity::insert_many(chunk.to_vec()).into_query();
-        insert.returning(ReturningClause::Columns(vec![
-            A::Id.into_column_ref(),
-            A::DistributionId.into_column_ref(),
-            A::HouseholdId.into_column_ref(),
-        ]));
-        let mut ids = std::collections::HashMap::with_capacity(chunk.len());
-        for r in db.query_all_raw(db.get_database_backend().build(&insert)).await? {
-            let key: (i32, i32) = (r.try_get("", "distribution_id")?, r.try_get("", "household_id")?);
-            ids.insert(key, r.try_get::<i32>("", "id")?);
-        }
-        for row in chunk {
-            let key = (*row.distribution_id.as_ref(), *row.household_id.as_ref());
-            let id = ids
-                .get(&key)
-                .ok_or_else(|| Error::Internal(format!("allocation {key:?} came back without its id")))?;
-            let mut row = row.clone();
-            row.id = Set(*id);
-            out.push(row.try_into_model()?);
-        }
-    }
-    Ok(out)
-}
-
-fn seal_allocations(seals: &mut super::seal::Seals, stored: Vec<allocations::Model>) -> Result<()> {
+/// The seals of allocation rows just written, by plan (run on a blocking thread while the next
+/// batch is being inserted).
+fn sealed_allocations(stored: Vec<allocations::Model>) -> Result<super::seal::Seals> {
     let mut by_plan: std::collections::BTreeMap<i32, Vec<allocations::Model>> = std::collections::BTreeMap::new();
     for a in stored {
         by_plan.entry(a.distribution_id).or_default().push(a);
     }
+    let mut seals = super::seal::Seals::new();
     for (plan, rows) in by_plan {
-        super::seal::seal_written(seals, &Aggregate::Distribution(plan), "allocations", &rows)?;
+        super::seal::seal_written(&mut seals, &Aggregate::Distribution(plan), "allocations", &rows)?;
     }
-    Ok(())
+    Ok(seals)
 }
 
 /// Whether the stored rows are exactly the lines recomputed (then resolving keeps them as drafted).
 fn same_allocations(stored: &[allocations::Model], lines: &[Line]) -> bool {
-    let mut fresh = allocation_rows(0, lines);
-    fresh.sort_by_key(|r| *r.household_id.as_ref());
+    let mut fresh = allocation_rows::of_lines(0, lines);
+    fresh.sort_by_key(|r| r.household_id);
     let mut old: Vec<&allocations::Model> = stored.iter().collect();
     old.sort_by_key(|a| a.household_id);
     old.len() == fresh.len()
-        && old.iter().zip(&fresh).all(|(a, r)| {
-            a.household_id == *r.household_id.as_ref()
-                && a.number == *r.number.as_ref()
-                && a.head_name == *r.head_name.as_ref()
-                && a.members == *r.members.as_ref()
-                && a.status == *r.status.as_ref()
-                && a.labour == *r.labour.as_ref()
-                && a.weight == *r.weight.as_ref()
-                && a.dividend_fen == *r.dividend_fen.as_ref()
-                && a.post_wage_fen == *r.post_wage_fen.as_ref()
-                && a.incentive_fen == *r.incentive_fen.as_ref()
-                && a.tax_withheld_fen == *r.tax_withheld_fen.as_ref()
-                && a.total_fen == *r.total_fen.as_ref()
+        && old.iter().zip(fresh).all(|(a, r)| {
+            **a == allocations::Model {
+                id: a.id,
+                distribution_id: a.distribution_id,
+                ..r
+            }
         })
 }
 
@@ -408,7 +337,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
     let plan = draft_row(&village.code, input.year, input.record_date, &plan_input, &rule, &c)?
         .insert(&*w)
         .await?;
-    insert_allocations(&*w, allocation_rows(plan.id, &c.lines)).await?;
+    allocation_rows::insert(&*w, &allocation_rows::of_lines(plan.id, &c.lines)).await?;
     let v = assemble(&*w, plan, line_views(&c.lines)).await?;
     audit::append(&*w, actor, "distribution.create", "distribution", v.id, &(), &v).await?;
     w.commit().await?;
@@ -436,7 +365,9 @@ pub struct NewDrafts {
 
 /// Drafts a plan for every village under the region that has an available balance and no plan
 /// for the year yet (cancelled ones aside), in one transaction with one audit entry: the rosters,
-/// balances and existing plans are read once, the allocations written 500 rows a statement.
+/// balances and existing plans are read once, the plans written 500 rows a statement and the
+/// allocations in bulk ([`allocation_rows`]), each batch sealed from the rows as written (on a
+/// blocking thread, while the next batch is written), nothing read back.
 ///
 /// # Errors
 /// [`Error::Invalid`] naming the field (no such region, a bad rate, a village whose split fails,
@@ -481,9 +412,7 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
         incentives: Vec::new(),
         dividend: input.dividend,
     };
-    let mut made = Vec::new();
-    let mut rows = Vec::new();
-    let mut seals = super::seal::Seals::new();
+    let mut drafts = Vec::new();
     for code in &codes {
         let amount = available.get(code).copied().unwrap_or_default();
         if amount.0 <= 0 || planned.contains(code) {
@@ -500,17 +429,53 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
         };
         let roster = members.remove(code).unwrap_or_default();
         let c = distribution::compute(&plan_input, &roster).map_err(|e| in_village(e, code))?;
-        let plan = draft_row(code, input.year, input.record_date, &plan_input, &rule, &c)?
-            .insert(&*w)
-            .await?;
-        super::seal::seal_written(&mut seals, &Aggregate::Distribution(plan.id), "distributions", &[&plan])?;
-        rows.extend(allocation_rows(plan.id, &c.lines));
-        if rows.len() >= 500 {
-            seal_allocations(&mut seals, insert_returning(&*w, std::mem::take(&mut rows)).await?)?;
-        }
-        made.push(summary(plan));
+        let row = draft_row(code, input.year, input.record_date, &plan_input, &rule, &c)?;
+        drafts.push((row, c.lines));
     }
-    seal_allocations(&mut seals, insert_returning(&*w, rows).await?)?;
+    // The plans 500 a statement, their rows back; then their allocations, a batch sealed on
+    // another thread while the next one is written.
+    let mut made = Vec::new();
+    let mut rows = Vec::new();
+    let mut seals = super::seal::Seals::new();
+    let mut sealing = Vec::new();
+    let mut drafts = drafts.into_iter().peekable();
+    while drafts.peek().is_some() {
+        let (batch, mut lines): (Vec<_>, std::collections::HashMap<String, Vec<Line>>) = drafts
+            .by_ref()
+            .take(500)
+            .map(|(row, lines)| {
+                let code = row.village_code.as_ref().clone();
+                (row, (code, lines))
+            })
+            .unzip();
+        for plan in distributions::Entity::insert_many(batch)
+            .exec_with_returning(&*w)
+            .await?
+        {
+            super::seal::seal_written(&mut seals, &Aggregate::Distribution(plan.id), "distributions", &[&plan])?;
+            let village_lines = lines
+                .remove(&plan.village_code)
+                .ok_or_else(|| Error::Internal(format!("plan of {} came back twice", plan.village_code)))?;
+            rows.extend(allocation_rows::of_lines(plan.id, &village_lines));
+            if rows.len() >= allocation_rows::BATCH {
+                let stored = allocation_rows::insert_returning(&*w, std::mem::take(&mut rows)).await?;
+                sealing.push(tokio::task::spawn_blocking(move || sealed_allocations(stored)));
+            }
+            made.push(summary(plan));
+        }
+    }
+    let stored = allocation_rows::insert_returning(&*w, rows).await?;
+    sealing.push(tokio::task::spawn_blocking(move || sealed_allocations(stored)));
+    for task in sealing {
+        let sealed = task.await.map_err(|e| Error::Internal(format!("sealing: {e}")))??;
+        for (key, tables) in sealed {
+            let seal = seals.entry(key).or_default();
+            for (table, rows) in tables {
+                seal.entry(table).or_default().extend(rows);
+            }
+        }
+    }
+    made.sort_by_key(|p| p.id);
     if made.is_empty() {
         return Err(Error::field(
             "region_code",
@@ -880,7 +845,7 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
             .filter(allocations::Column::DistributionId.eq(p.id))
             .exec(&*w)
             .await?;
-        insert_allocations(&*w, allocation_rows(p.id, &c.lines)).await?;
+        allocation_rows::insert(&*w, &allocation_rows::of_lines(p.id, &c.lines)).await?;
     }
     for (s, _) in &dated {
         let r = StepRecord {

@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod accounts;
+pub mod allocation_rows;
 pub mod asset_life;
 pub mod assets;
 pub mod audit;
