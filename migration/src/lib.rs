@@ -11,6 +11,7 @@ mod m20261203_000004_idempotency;
 mod m20261203_000005_audit_seals;
 mod m20261204_000006_ledger_version;
 mod m20261204_000007_seal_indexes;
+mod m20261204_000008_status_lookup;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000005_audit_seals::Migration),
             Box::new(m20261204_000006_ledger_version::Migration),
             Box::new(m20261204_000007_seal_indexes::Migration),
+            Box::new(m20261204_000008_status_lookup::Migration),
         ]
     }
 }

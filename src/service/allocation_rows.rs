@@ -102,23 +102,29 @@ pub async fn insert<C: ConnectionTrait>(db: &C, rows: &[allocations::Model]) -> 
         }
         return Ok(());
     }
+    // Each statement's values are bound while the one before runs on the database's thread.
     let row = format!("({})", ["?"; 13].join(","));
-    let full = format!(
-        "INSERT INTO allocations ({COLUMNS}) VALUES {}",
-        vec![row.as_str(); SQLITE_ROWS].join(",")
-    );
-    for chunk in rows.chunks(SQLITE_ROWS) {
-        let sql = if chunk.len() == SQLITE_ROWS {
+    let sql = |n: usize| {
+        format!(
+            "INSERT INTO allocations ({COLUMNS}) VALUES {}",
+            vec![row.as_str(); n].join(",")
+        )
+    };
+    let full = sql(SQLITE_ROWS);
+    let statement = |chunk: &[allocations::Model]| {
+        let text = if chunk.len() == SQLITE_ROWS {
             full.clone()
         } else {
-            format!(
-                "INSERT INTO allocations ({COLUMNS}) VALUES {}",
-                vec![row.as_str(); chunk.len()].join(",")
-            )
+            sql(chunk.len())
         };
-        let binds: Vec<sea_orm::Value> = chunk.iter().flat_map(values).collect();
-        db.execute_raw(Statement::from_sql_and_values(backend, sql, binds))
-            .await?;
+        Statement::from_sql_and_values(backend, text, chunk.iter().flat_map(values))
+    };
+    let mut chunks = rows.chunks(SQLITE_ROWS);
+    let mut next = chunks.next().map(statement);
+    while let Some(current) = next.take() {
+        let (done, following) = tokio::join!(biased; db.execute_raw(current), async { chunks.next().map(statement) });
+        done?;
+        next = following;
     }
     Ok(())
 }
