@@ -10,6 +10,7 @@ pub mod audit;
 pub mod audit_export;
 pub mod audit_search;
 pub mod auth;
+pub mod canonical_json;
 pub mod demo;
 pub mod distributions;
 pub mod documents;

@@ -183,10 +183,15 @@ pub fn tables() -> Vec<(&'static str, &'static str)> {
 /// The digest of one row: SHA-256 over the table name and the row as canonical JSON (keys
 /// sorted), cut to 64 bits — enough that nobody can forge another row with the same digest.
 pub fn row_digest(table: &str, row: &serde_json::Value) -> String {
+    text_digest(table, &row.to_string())
+}
+
+/// [`row_digest`] of a row already written as canonical JSON.
+fn text_digest(table: &str, canonical: &str) -> String {
     let mut h = Sha256::new();
     h.update(table.as_bytes());
     h.update([0x1f]);
-    h.update(row.to_string().as_bytes());
+    h.update(canonical.as_bytes());
     hex::encode(&h.finalize()[..8])
 }
 
@@ -251,12 +256,10 @@ pub fn seal_written<M: Serialize>(
         .find(|p| p.table == table && p.kind == aggregate.kind())
         .ok_or_else(|| internal(format!("{table} is not part of {}", aggregate.key())))?;
     let sealed = seals.entry(aggregate.key()).or_default();
+    let sealed = sealed.entry(table.to_string()).or_default();
     for m in rows {
-        let row = serde_json::to_value(m).map_err(|e| internal(e.to_string()))?;
-        sealed
-            .entry(table.to_string())
-            .or_default()
-            .insert(row_id(&row, part.id), row_digest(table, &row));
+        let (canonical, id) = super::canonical_json::of(m, part.id).map_err(|e| internal(e.to_string()))?;
+        sealed.insert(id, text_digest(table, &canonical));
     }
     Ok(())
 }
