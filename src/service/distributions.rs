@@ -263,34 +263,33 @@ fn draft_row(
     })
 }
 
-/// The seals of allocation rows just written, by plan (run on a blocking thread while the next
-/// batch is being inserted).
-fn sealed_allocations(stored: Vec<allocations::Model>) -> Result<super::seal::Seals> {
+/// The seals of plans just drafted, from their rows and their allocations' rows as written (run
+/// on a blocking thread while the next batch is being inserted).
+fn sealed_drafts(plans: Vec<distributions::Model>, stored: Vec<allocations::Model>) -> Result<super::seal::Seals> {
     let mut by_plan: std::collections::BTreeMap<i32, Vec<allocations::Model>> = std::collections::BTreeMap::new();
     for a in stored {
         by_plan.entry(a.distribution_id).or_default().push(a);
     }
     let mut seals = super::seal::Seals::new();
-    for (plan, rows) in by_plan {
-        super::seal::seal_written(&mut seals, &Aggregate::Distribution(plan), "allocations", &rows)?;
+    for plan in plans {
+        let aggregate = Aggregate::Distribution(plan.id);
+        super::seal::seal_written(&mut seals, &aggregate, "distributions", &[&plan])?;
+        let rows = by_plan.remove(&plan.id).unwrap_or_default();
+        super::seal::seal_written(&mut seals, &aggregate, "allocations", &rows)?;
     }
     Ok(seals)
 }
 
-/// Whether the stored rows are exactly the lines recomputed (then resolving keeps them as drafted).
-fn same_allocations(stored: &[allocations::Model], lines: &[Line]) -> bool {
-    let mut fresh = allocation_rows::of_lines(0, lines);
-    fresh.sort_by_key(|r| r.household_id);
-    let mut old: Vec<&allocations::Model> = stored.iter().collect();
-    old.sort_by_key(|a| a.household_id);
-    old.len() == fresh.len()
-        && old.iter().zip(fresh).all(|(a, r)| {
-            **a == allocations::Model {
-                id: a.id,
-                distribution_id: a.distribution_id,
-                ..r
-            }
-        })
+/// Whether the stored rows are exactly the rows recomputed, ids aside (then resolving keeps them
+/// as drafted).
+fn same_allocations(stored: &[allocations::Model], fresh: &[allocations::Model]) -> bool {
+    let by_household = |rows: &[allocations::Model]| {
+        let mut rows: Vec<allocations::Model> =
+            rows.iter().map(|r| allocations::Model { id: 0, ..r.clone() }).collect();
+        rows.sort_by_key(|r| r.household_id);
+        rows
+    };
+    by_household(stored) == by_household(fresh)
 }
 
 async fn check_available<C: ConnectionTrait>(db: &C, village: &str, amount: Fen, except: Option<i32>) -> Result<()> {
@@ -337,8 +336,9 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
     let plan = draft_row(&village.code, input.year, input.record_date, &plan_input, &rule, &c)?
         .insert(&*w)
         .await?;
-    allocation_rows::insert(&*w, &allocation_rows::of_lines(plan.id, &c.lines)).await?;
-    let v = assemble(&*w, plan, line_views(&c.lines)).await?;
+    let rows = allocation_rows::of_lines(plan.id, &c.lines);
+    allocation_rows::insert(&*w, &rows).await?;
+    let v = assemble(&*w, plan, views_of(rows)).await?;
     audit::append(&*w, actor, "distribution.create", "distribution", v.id, &(), &v).await?;
     w.commit().await?;
     Ok(v)
@@ -435,8 +435,8 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
     // The plans 500 a statement, their rows back; then their allocations, a batch sealed on
     // another thread while the next one is written.
     let mut made = Vec::new();
+    let mut plans = Vec::new();
     let mut rows = Vec::new();
-    let mut seals = super::seal::Seals::new();
     let mut sealing = Vec::new();
     let mut drafts = drafts.into_iter().peekable();
     while drafts.peek().is_some() {
@@ -452,28 +452,25 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
             .exec_with_returning(&*w)
             .await?
         {
-            super::seal::seal_written(&mut seals, &Aggregate::Distribution(plan.id), "distributions", &[&plan])?;
             let village_lines = lines
                 .remove(&plan.village_code)
                 .ok_or_else(|| Error::Internal(format!("plan of {} came back twice", plan.village_code)))?;
             rows.extend(allocation_rows::of_lines(plan.id, &village_lines));
+            made.push(summary(plan.clone()));
+            plans.push(plan);
             if rows.len() >= allocation_rows::BATCH {
                 let stored = allocation_rows::insert_returning(&*w, std::mem::take(&mut rows)).await?;
-                sealing.push(tokio::task::spawn_blocking(move || sealed_allocations(stored)));
+                let batch = std::mem::take(&mut plans);
+                sealing.push(tokio::task::spawn_blocking(move || sealed_drafts(batch, stored)));
             }
-            made.push(summary(plan));
         }
     }
     let stored = allocation_rows::insert_returning(&*w, rows).await?;
-    sealing.push(tokio::task::spawn_blocking(move || sealed_allocations(stored)));
+    sealing.push(tokio::task::spawn_blocking(move || sealed_drafts(plans, stored)));
+    // Each plan is in one batch: the batches' seals name different aggregates.
+    let mut seals = super::seal::Seals::new();
     for task in sealing {
-        let sealed = task.await.map_err(|e| Error::Internal(format!("sealing: {e}")))??;
-        for (key, tables) in sealed {
-            let seal = seals.entry(key).or_default();
-            for (table, rows) in tables {
-                seal.entry(table).or_default().extend(rows);
-            }
-        }
+        seals.extend(task.await.map_err(|e| Error::Internal(format!("sealing: {e}")))??);
     }
     made.sort_by_key(|p| p.id);
     if made.is_empty() {
@@ -533,7 +530,14 @@ pub async fn view<C: ConnectionTrait>(db: &C, p: distributions::Model) -> Result
         .all(db)
         .await?
         .into_iter()
-        .map(|a| AllocationView {
+        .map(AllocationView::from)
+        .collect();
+    assemble(db, p, allocs).await
+}
+
+impl From<allocations::Model> for AllocationView {
+    fn from(a: allocations::Model) -> AllocationView {
+        AllocationView {
             household_id: a.household_id,
             number: a.number,
             head_name: a.head_name,
@@ -546,33 +550,15 @@ pub async fn view<C: ConnectionTrait>(db: &C, p: distributions::Model) -> Result
             incentive: Fen(a.incentive_fen),
             tax_withheld: Fen(a.tax_withheld_fen),
             total: Fen(a.total_fen),
-        })
-        .collect();
-    assemble(db, p, allocs).await
+        }
+    }
 }
 
-/// The views of lines just computed and stored, in household-number order, as [`view`] would
+/// The views of rows just computed and stored, in household-number order, as [`view`] would
 /// read them back (spares reading a village's rows straight after writing them).
-fn line_views(lines: &[Line]) -> Vec<AllocationView> {
-    let mut views: Vec<AllocationView> = lines
-        .iter()
-        .map(|l| AllocationView {
-            household_id: l.household_id,
-            number: l.number.clone(),
-            head_name: l.head_name.clone(),
-            members: l.members,
-            status: l.status.as_str().into(),
-            labour: l.labour.as_str().into(),
-            weight: crate::domain::decimal::format(l.weight),
-            dividend: l.dividend,
-            post_wage: l.post_wage,
-            incentive: l.incentive,
-            tax_withheld: l.tax_withheld,
-            total: l.total,
-        })
-        .collect();
-    views.sort_by(|a, b| a.number.cmp(&b.number));
-    views
+fn views_of(mut rows: Vec<allocations::Model>) -> Vec<AllocationView> {
+    rows.sort_by(|a, b| a.number.cmp(&b.number));
+    rows.into_iter().map(AllocationView::from).collect()
 }
 
 /// The plan with the given allocations and its recorded steps.
@@ -840,12 +826,13 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
         .filter(allocations::Column::DistributionId.eq(p.id))
         .all(&*w)
         .await?;
-    if !same_allocations(&stored, &c.lines) {
+    let rows = allocation_rows::of_lines(p.id, &c.lines);
+    if !same_allocations(&stored, &rows) {
         allocations::Entity::delete_many()
             .filter(allocations::Column::DistributionId.eq(p.id))
             .exec(&*w)
             .await?;
-        allocation_rows::insert(&*w, &allocation_rows::of_lines(p.id, &c.lines)).await?;
+        allocation_rows::insert(&*w, &rows).await?;
     }
     for (s, _) in &dated {
         let r = StepRecord {
@@ -874,7 +861,7 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
         .map(|l| (l.number.clone(), l.total.to_string()))
         .collect();
     audit::append(&*w, actor, "distribution.resolve", "distribution", p.id, &(), &lines).await?;
-    let v = assemble(&*w, p, line_views(&c.lines)).await?;
+    let v = assemble(&*w, p, views_of(rows)).await?;
     w.commit().await?;
     Ok(v)
 }

@@ -368,11 +368,6 @@ pub async fn members_of<C: ConnectionTrait>(
                  JOIN household_statuses s ON s.id = r.status_id GROUP BY r.village_code"
             )
         };
-        if pg {
-            // A roster is an index walk of a few thousand rows: compiling it (JIT, which its
-            // cost estimate would trigger) costs more than it saves.
-            db.execute_unprepared("SET LOCAL jit = off").await?;
-        }
         let mut values: Vec<sea_orm::Value> = vec![date.into()];
         values.extend(chunk.iter().map(|c| sea_orm::Value::from(c.as_str())));
         for r in db

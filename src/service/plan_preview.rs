@@ -6,7 +6,6 @@ use super::distributions::NewPlan;
 use super::{Actor, Store, accounts, households, regions};
 use crate::domain::distribution::{self, Computed, PlanInput};
 use crate::domain::{Error, Result};
-use sea_orm::TransactionTrait;
 
 /// Computes what `distributions::create` would draft, without saving it.
 ///
@@ -38,9 +37,6 @@ pub async fn preview(store: &Store, actor: &Actor, input: &NewPlan) -> Result<Co
         incentives: input.incentives.clone(),
         rule: input.dividend.clone(),
     };
-    // Read in a transaction of its own (rolled back on drop): the roster query sets its planner
-    // options for the transaction only.
-    let read = store.db.begin().await?;
-    let members = households::members_on(&read, &village.code, input.record_date).await?;
+    let members = households::members_on(&store.db, &village.code, input.record_date).await?;
     distribution::compute(&plan_input, &members)
 }

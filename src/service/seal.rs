@@ -256,6 +256,9 @@ pub fn seal_written<M: Serialize>(
         .find(|p| p.table == table && p.kind == aggregate.kind())
         .ok_or_else(|| internal(format!("{table} is not part of {}", aggregate.key())))?;
     let sealed = seals.entry(aggregate.key()).or_default();
+    if rows.is_empty() {
+        return Ok(());
+    }
     let sealed = sealed.entry(table.to_string()).or_default();
     for m in rows {
         let (canonical, id) = super::canonical_json::of(m, part.id).map_err(|e| internal(e.to_string()))?;

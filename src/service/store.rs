@@ -93,7 +93,10 @@ impl Store {
                     .foreign_keys(false)
             });
         } else {
-            opts.max_connections(8);
+            // The ledger's queries are index walks of at most a few thousand rows: compiling them
+            // (JIT, which a roster's cost estimate would trigger) costs more than it saves.
+            opts.max_connections(8)
+                .map_sqlx_postgres_opts(|o| o.options([("jit", "off")]));
         }
         let db = Database::connect(opts).await?;
         Ok(Store {
