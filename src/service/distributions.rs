@@ -5,16 +5,18 @@
 use super::access::Duty;
 use super::seal::Aggregate;
 use super::{Actor, Store, accounts, allocation_rows, audit, households, now_text, regions, today};
-use crate::domain::distribution::{self, DividendRule, Incentive, Line, PlanInput, Post, Warning};
+use crate::domain::distribution::{self, DividendRule, Incentive, PlanInput, Post, Warning};
 use crate::domain::vocab::{DeliberationStep, PlanState};
 use crate::domain::{Error, Fen, FieldError, OnField, Result};
 use chrono::{Datelike, NaiveDate};
 use entity::{allocations, distribution_steps, distributions, income_entries};
 use rust_decimal::Decimal;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
 use std::str::FromStr;
 use utoipa::ToSchema;
 
@@ -264,20 +266,65 @@ fn draft_row(
 }
 
 /// The seals of plans just drafted, from their rows and their allocations' rows as written (run
-/// on a blocking thread while the next batch is being inserted).
-fn sealed_drafts(plans: Vec<distributions::Model>, stored: Vec<allocations::Model>) -> Result<super::seal::Seals> {
-    let mut by_plan: std::collections::BTreeMap<i32, Vec<allocations::Model>> = std::collections::BTreeMap::new();
-    for a in stored {
-        by_plan.entry(a.distribution_id).or_default().push(a);
-    }
+/// on a blocking thread while the rows are being inserted). The rows come plan after plan.
+fn sealed_drafts(plans: &[distributions::Model], rows: &[allocations::Model]) -> Result<super::seal::Seals> {
+    let mut by_plan: HashMap<i32, &[allocations::Model]> = rows
+        .chunk_by(|a, b| a.distribution_id == b.distribution_id)
+        .map(|plan_rows| (plan_rows[0].distribution_id, plan_rows))
+        .collect();
     let mut seals = super::seal::Seals::new();
     for plan in plans {
         let aggregate = Aggregate::Distribution(plan.id);
-        super::seal::seal_written(&mut seals, &aggregate, "distributions", &[&plan])?;
+        super::seal::seal_written(&mut seals, &aggregate, "distributions", &[plan])?;
         let rows = by_plan.remove(&plan.id).unwrap_or_default();
-        super::seal::seal_written(&mut seals, &aggregate, "allocations", &rows)?;
+        super::seal::seal_written(&mut seals, &aggregate, "allocations", rows)?;
     }
     Ok(seals)
+}
+
+/// A batch of drafts being sealed on a blocking thread.
+type Sealing = tokio::task::JoinHandle<Result<super::seal::Seals>>;
+
+/// Numbers a batch's allocation rows, starts sealing the batch's plans and rows, and writes the
+/// rows while the seal runs.
+async fn store_batch<C: ConnectionTrait>(
+    db: &C,
+    plans: Vec<distributions::Model>,
+    mut rows: Vec<allocations::Model>,
+) -> Result<Sealing> {
+    allocation_rows::number(db, &mut rows).await?;
+    let rows = std::sync::Arc::new(rows);
+    let sealed = std::sync::Arc::clone(&rows);
+    let sealing = tokio::task::spawn_blocking(move || sealed_drafts(&plans, &sealed));
+    allocation_rows::write(db, &rows).await?;
+    Ok(sealing)
+}
+
+/// Villages whose rosters [`rosters`] reads at once (about 6,000 households).
+const ROSTER_GROUP: usize = 25;
+
+/// A group of villages and their rosters on the record date.
+type RosterGroup = (Vec<String>, HashMap<String, Vec<distribution::Member>>);
+
+/// Reads the villages' rosters on the record date, [`ROSTER_GROUP`] villages at a time, on a
+/// connection of the pool of its own, each group handed over as soon as it is read (two groups
+/// ahead at most). Dropping the receiver stops it.
+fn rosters(
+    db: DatabaseConnection,
+    codes: Vec<String>,
+    date: NaiveDate,
+) -> tokio::sync::mpsc::Receiver<Result<RosterGroup>> {
+    let (tx, rx) = tokio::sync::mpsc::channel(2);
+    tokio::spawn(async move {
+        for group in codes.chunks(ROSTER_GROUP) {
+            let read = households::members_of(&db, group, date).await;
+            let failed = read.is_err();
+            if tx.send(read.map(|m| (group.to_vec(), m))).await.is_err() || failed {
+                break;
+            }
+        }
+    });
+    rx
 }
 
 /// Whether the stored rows are exactly the rows recomputed, ids aside (then resolving keeps them
@@ -336,8 +383,7 @@ pub async fn create(store: &Store, actor: &Actor, input: NewPlan) -> Result<Plan
     let plan = draft_row(&village.code, input.year, input.record_date, &plan_input, &rule, &c)?
         .insert(&*w)
         .await?;
-    let rows = allocation_rows::of_lines(plan.id, &c.lines);
-    allocation_rows::insert(&*w, &rows).await?;
+    let rows = allocation_rows::insert(&*w, allocation_rows::of_lines(plan.id, &c.lines)).await?;
     let v = assemble(&*w, plan, views_of(rows)).await?;
     audit::append(&*w, actor, "distribution.create", "distribution", v.id, &(), &v).await?;
     w.commit().await?;
@@ -406,48 +452,52 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
         planned.extend(rows);
     }
     let available = accounts::available_of(&*w, &codes, None).await?;
-    let mut members = households::members_of(&*w, &codes, input.record_date).await?;
+    let amount_of = |code: &str| available.get(code).copied().unwrap_or_default();
+    let todo: Vec<String> = codes
+        .into_iter()
+        .filter(|code| amount_of(code).0 > 0 && !planned.contains(code))
+        .collect();
+    if todo.is_empty() {
+        return Err(Error::field(
+            "region_code",
+            format!("{} 辖区内没有可分配余额且本年度尚无方案的村", root.code),
+        ));
+    }
     let rule = StoredRule {
         posts: Vec::new(),
         incentives: Vec::new(),
         dividend: input.dividend,
     };
-    let mut drafts = Vec::new();
-    for code in &codes {
-        let amount = available.get(code).copied().unwrap_or_default();
-        if amount.0 <= 0 || planned.contains(code) {
-            continue;
-        }
-        let plan_input = PlanInput {
-            amount,
-            retention_rate: input.retention_rate.unwrap_or_default(),
-            management_rate: input.management_rate.unwrap_or_default(),
-            public_works: Fen(0),
-            posts: Vec::new(),
-            incentives: Vec::new(),
-            rule: rule.dividend.clone(),
-        };
-        let roster = members.remove(code).unwrap_or_default();
-        let c = distribution::compute(&plan_input, &roster).map_err(|e| in_village(e, code))?;
-        let row = draft_row(code, input.year, input.record_date, &plan_input, &rule, &c)?;
-        drafts.push((row, c.lines));
-    }
-    // The plans 500 a statement, their rows back; then their allocations, a batch sealed on
-    // another thread while the next one is written.
+    // The rosters are read on another connection while the groups before are split and written:
+    // from here this transaction holds the database, so that connection reads what this one would
+    // (neither writes households nor their statuses).
+    w.hold().await?;
+    let mut groups = rosters(store.db.clone(), todo, input.record_date);
     let mut made = Vec::new();
     let mut plans = Vec::new();
     let mut rows = Vec::new();
     let mut sealing = Vec::new();
-    let mut drafts = drafts.into_iter().peekable();
-    while drafts.peek().is_some() {
-        let (batch, mut lines): (Vec<_>, std::collections::HashMap<String, Vec<Line>>) = drafts
-            .by_ref()
-            .take(500)
-            .map(|(row, lines)| {
-                let code = row.village_code.as_ref().clone();
-                (row, (code, lines))
-            })
-            .unzip();
+    while let Some(group) = groups.recv().await {
+        let (codes, mut members) = group?;
+        let mut batch = Vec::with_capacity(codes.len());
+        let mut lines = HashMap::with_capacity(codes.len());
+        for code in codes {
+            let plan_input = PlanInput {
+                amount: amount_of(&code),
+                retention_rate: input.retention_rate.unwrap_or_default(),
+                management_rate: input.management_rate.unwrap_or_default(),
+                public_works: Fen(0),
+                posts: Vec::new(),
+                incentives: Vec::new(),
+                rule: rule.dividend.clone(),
+            };
+            let roster = members.remove(&code).unwrap_or_default();
+            let c = distribution::compute(&plan_input, &roster).map_err(|e| in_village(e, &code))?;
+            batch.push(draft_row(&code, input.year, input.record_date, &plan_input, &rule, &c)?);
+            lines.insert(code, c.lines);
+        }
+        // The group's plans in one statement, their rows back; their allocations a batch at a
+        // time, each sealed on another thread while it is written.
         for plan in distributions::Entity::insert_many(batch)
             .exec_with_returning(&*w)
             .await?
@@ -459,26 +509,19 @@ pub async fn draft_all(store: &Store, actor: &Actor, input: NewDrafts) -> Result
             made.push(summary(plan.clone()));
             plans.push(plan);
             if rows.len() >= allocation_rows::BATCH {
-                let stored = allocation_rows::insert_returning(&*w, std::mem::take(&mut rows)).await?;
-                let batch = std::mem::take(&mut plans);
-                sealing.push(tokio::task::spawn_blocking(move || sealed_drafts(batch, stored)));
+                sealing.push(store_batch(&*w, std::mem::take(&mut plans), std::mem::take(&mut rows)).await?);
             }
         }
     }
-    let stored = allocation_rows::insert_returning(&*w, rows).await?;
-    sealing.push(tokio::task::spawn_blocking(move || sealed_drafts(plans, stored)));
+    if !plans.is_empty() {
+        sealing.push(store_batch(&*w, plans, rows).await?);
+    }
     // Each plan is in one batch: the batches' seals name different aggregates.
     let mut seals = super::seal::Seals::new();
     for task in sealing {
         seals.extend(task.await.map_err(|e| Error::Internal(format!("sealing: {e}")))??);
     }
     made.sort_by_key(|p| p.id);
-    if made.is_empty() {
-        return Err(Error::field(
-            "region_code",
-            format!("{} 辖区内没有可分配余额且本年度尚无方案的村", root.code),
-        ));
-    }
     let change = audit::Change::new("distribution.draft_all", "region", &root.code, &(), &made);
     audit::append_with_seals(&*w, actor, change, seals).await?;
     w.commit().await?;
@@ -826,14 +869,16 @@ pub async fn resolve(store: &Store, actor: &Actor, id: i32, input: Resolve) -> R
         .filter(allocations::Column::DistributionId.eq(p.id))
         .all(&*w)
         .await?;
-    let rows = allocation_rows::of_lines(p.id, &c.lines);
-    if !same_allocations(&stored, &rows) {
+    let fresh = allocation_rows::of_lines(p.id, &c.lines);
+    let rows = if same_allocations(&stored, &fresh) {
+        stored
+    } else {
         allocations::Entity::delete_many()
             .filter(allocations::Column::DistributionId.eq(p.id))
             .exec(&*w)
             .await?;
-        allocation_rows::insert(&*w, &rows).await?;
-    }
+        allocation_rows::insert(&*w, fresh).await?
+    };
     for (s, _) in &dated {
         let r = StepRecord {
             step: s.step.as_str(),

@@ -46,6 +46,20 @@ impl Deref for Write {
 pub const BUMP_VERSION: &str = "UPDATE ledger_version SET n = n + 1 WHERE id = 1";
 
 impl Write {
+    /// Takes the database's write lock now (SQLite takes it at a transaction's first write), so
+    /// that no other writer can commit before this transaction does: from here a read on another
+    /// connection of the pool sees the committed state this transaction builds on, i.e. what a
+    /// read in it would see of the tables it does not write. (On PostgreSQL, read committed, such a
+    /// read is what this transaction's next statement would see of them anyway.)
+    ///
+    /// # Errors
+    /// A database error, or on SQLite a write committed by another process since this
+    /// transaction first read.
+    pub async fn hold(&self) -> Result<()> {
+        self.txn.execute_unprepared(BUMP_VERSION).await?;
+        Ok(())
+    }
+
     /// Raises the ledger version and commits.
     ///
     /// # Errors
